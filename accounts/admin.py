@@ -1,0 +1,91 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .masking import mask_id_number, mask_name, mask_phone
+from .models import FaceVerification, InsuredPerson, SmsMessage, User
+from .regions import region_name
+
+
+@admin.register(InsuredPerson)
+class InsuredPersonAdmin(admin.ModelAdmin):
+    list_display = ["masked_name", "masked_id", "scheme", "category", "status", "city", "balance_yuan"]
+    list_filter = ["scheme", "category", "status", "province_code"]
+    search_fields = ["=id_number", "name"]
+    readonly_fields = ["sex", "birth_date", "created_at", "updated_at"]
+    fields = [
+        "id_number",
+        "name",
+        "sex",
+        "birth_date",
+        "phone",
+        "scheme",
+        "category",
+        "status",
+        "province_code",
+        "city_code",
+        "balance_fen",
+        "created_at",
+        "updated_at",
+    ]
+    list_per_page = 50
+    show_full_result_count = False
+
+    @admin.display(description=_("姓名"))
+    def masked_name(self, obj):
+        return mask_name(obj.name)
+
+    @admin.display(description=_("身份证号码"))
+    def masked_id(self, obj):
+        return mask_id_number(obj.id_number)
+
+    @admin.display(description=_("参保地"))
+    def city(self, obj):
+        return region_name(obj.city_code)
+
+    @admin.display(description=_("个人账户余额（元）"))
+    def balance_yuan(self, obj):
+        return f"{obj.balance_yuan:.2f}"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "display_name", "masked_phone", "is_staff", "is_active", "last_login"]
+    list_select_related = ["person"]
+    search_fields = ["username", "=phone", "=person__id_number"]
+    raw_id_fields = ["person"]
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (_("服务大厅"), {"fields": ["person", "phone", "elder_mode", "face_consent_at", "region_code"]}),
+    )
+
+    @admin.display(description=_("手机号"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "masked_phone", "body"]
+
+    @admin.display(description=_("手机号"))
+    def masked_phone(self, obj):
+        return mask_phone(obj.phone)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FaceVerification)
+class FaceVerificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "passed", "reason", "image_width", "image_height", "verifier"]
+    list_filter = ["passed"]
+    list_select_related = ["user__person"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,61 @@
+"""Sign-in backends. django-axes sits in front of all of them and counts every failure per identifier."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+from .face import face_verification_consume
+from .idnumbers import normalize_id_number
+from .models import SmsPurpose
+from .sms import sms_code_check
+
+User = get_user_model()
+
+
+def user_for_identifier(identifier: str):
+    """An ID number, a confirmed phone number, or (for staff) a user name."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    qs = User.objects.select_related("person")
+    if identifier.isdigit() and len(identifier) == 11:
+        return qs.filter(phone=identifier).first()
+    if len(identifier) == 18:
+        return qs.filter(person__id_number=normalize_id_number(identifier)).first()
+    return qs.filter(username=identifier).first()
+
+
+class IdentifierPasswordBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        user = user_for_identifier(username)
+        if user is None:
+            # Hash anyway so an unknown account takes as long as a wrong password.
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+class SmsCodeBackend(ModelBackend):
+    def authenticate(self, request, username=None, sms_code=None, **kwargs):
+        if username is None or sms_code is None:
+            return None
+        user = User.objects.filter(phone=username).first()
+        check = sms_code_check(phone=username, purpose=SmsPurpose.LOGIN, code=sms_code)
+        if request is not None:
+            request.sms_check = check
+        if check.ok and user is not None and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+class FaceVerificationBackend(ModelBackend):
+    def authenticate(self, request, username=None, face_verification_id=None, **kwargs):
+        if face_verification_id is None:
+            return None
+        verification = face_verification_consume(verification_id=face_verification_id)
+        if verification and verification.user and self.user_can_authenticate(verification.user):
+            return verification.user
+        return None

@@ -1,0 +1,2 @@
+def hall(request):
+    return {"elder_mode": getattr(request, "elder_mode", False)}

@@ -1,0 +1,114 @@
+"""Simulated face sign-in: a random liveness prompt, a single-use challenge, a pluggable verifier.
+
+The verifier sees the captured photo only in memory; nothing of the image is stored
+except its format and size in the verification record.
+"""
+
+import io
+import secrets
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from .models import FaceChallenge, FaceVerification, LivenessPrompt, User
+
+
+class FaceCheckError(Exception):
+    """The challenge cannot be used (expired, replayed, not this session's)."""
+
+
+@dataclass(frozen=True)
+class VerifierResult:
+    passed: bool
+    reason: str = ""
+    image_format: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+class IdentityVerifier(Protocol):
+    """Anything that can tell whether a captured photo shows the account holder."""
+
+    def verify(self, *, user: User | None, image: bytes, prompt: str) -> VerifierResult: ...
+
+
+class SimulatedFaceVerifier:
+    """Accepts a real, decodable photo of sensible size for an existing, active account."""
+
+    formats = {"JPEG", "PNG", "WEBP"}
+
+    def verify(self, *, user, image, prompt):
+        if len(image) > settings.FACE_MAX_UPLOAD_BYTES:
+            mb = settings.FACE_MAX_UPLOAD_BYTES // (1024 * 1024)
+            return VerifierResult(False, _("照片文件过大，请不要超过%(mb)sMB。") % {"mb": mb})
+        try:
+            with Image.open(io.BytesIO(image)) as im:
+                fmt, (width, height) = im.format, im.size
+                if fmt not in self.formats:
+                    return VerifierResult(False, _("请上传JPG或PNG格式的照片。"))
+                if width * height > settings.FACE_MAX_PIXELS:
+                    return VerifierResult(False, _("照片像素过大，请用手机相机正常拍摄。"), fmt, width, height)
+                im.load()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            return VerifierResult(False, _("无法识别该照片，请重新拍摄或上传清晰的正面照片。"))
+        if min(width, height) < settings.FACE_MIN_SIDE:
+            return VerifierResult(False, _("照片太小，请正对镜头重新拍摄。"), fmt, width, height)
+        if user is None or not user.is_active or user.person_id is None:
+            return VerifierResult(
+                False, _("人脸核验未通过，请确认身份证号码后重试，或改用其他方式登录。"), fmt, width, height
+            )
+        return VerifierResult(True, "", fmt, width, height)
+
+
+def get_verifier() -> IdentityVerifier:
+    return import_string(settings.FACE_VERIFIER)()
+
+
+def face_challenge_start(*, user: User | None) -> FaceChallenge:
+    """A new random prompt. Unknown identifiers get one too, so the page does not tell who has an account."""
+    now = timezone.now()
+    prompt = secrets.choice(LivenessPrompt.values)
+    return FaceChallenge.objects.create(
+        user=user, prompt=prompt, created_at=now, expires_at=now + settings.FACE_CHALLENGE_TTL
+    )
+
+
+def face_verify(*, challenge_id, image: bytes) -> FaceVerification:
+    """Claim the challenge once, then let the verifier look at the photo."""
+    now = timezone.now()
+    claimed = FaceChallenge.objects.filter(pk=challenge_id, used_at__isnull=True).update(used_at=now)
+    if not claimed:
+        raise FaceCheckError(_("本次活体检测已使用过，不能重复提交。请重新开始人脸识别。"))
+    challenge = FaceChallenge.objects.select_related("user").get(pk=challenge_id)
+    if challenge.expires_at < now:
+        raise FaceCheckError(_("活体检测已超时，请重新开始人脸识别。"))
+    verifier = get_verifier()
+    result = verifier.verify(user=challenge.user, image=image, prompt=challenge.prompt)
+    with transaction.atomic():
+        return FaceVerification.objects.create(
+            challenge=challenge,
+            user=challenge.user,
+            passed=result.passed,
+            reason=result.reason,
+            verifier=type(verifier).__name__,
+            image_format=result.image_format or "",
+            image_width=result.width,
+            image_height=result.height,
+        )
+
+
+def face_verification_consume(*, verification_id) -> FaceVerification | None:
+    """A passed verification signs in once."""
+    now = timezone.now()
+    consumed = FaceVerification.objects.filter(pk=verification_id, passed=True, consumed_at__isnull=True).update(
+        consumed_at=now
+    )
+    if not consumed:
+        return None
+    return FaceVerification.objects.select_related("user").get(pk=verification_id)

@@ -1,0 +1,143 @@
+import re
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .idnumbers import parse_id_number
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def clean_phone_value(value: str) -> str:
+    value = (value or "").strip().replace(" ", "")
+    if not PHONE_RE.match(value):
+        raise ValidationError(_("请输入11位中国大陆手机号码。"), code="phone_format")
+    return value
+
+
+class IdNumberField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("身份证号码"))
+        kwargs.setdefault("max_length", 18)
+        kwargs.setdefault("min_length", 1)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "inputmode": "text", "spellcheck": "false"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return value
+        info = parse_id_number(value)
+        self.info = info
+        return info.number
+
+
+class PhoneField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("手机号码"))
+        kwargs.setdefault("max_length", 11)
+        super().__init__(**kwargs)
+        self.widget.input_type = "tel"
+        self.widget.attrs.update({"autocomplete": "tel", "inputmode": "numeric"})
+
+    def clean(self, value):
+        value = super().clean(value)
+        return clean_phone_value(value) if value else value
+
+
+class SmsCodeField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("短信验证码"))
+        kwargs.setdefault("max_length", 6)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"\d{6}"})
+
+
+class RegisterForm(forms.Form):
+    """Real-name registration on one page. The 'send code' button validates only the first three fields."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    id_number = IdNumberField()
+    phone = PhoneField()
+    sms_code = SmsCodeField(required=False)
+    password1 = forms.CharField(
+        label=_("设置密码"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少8位，不能全是数字，不要与身份证号或手机号相同。"),
+    )
+    password2 = forms.CharField(
+        label=_("再次输入密码"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    agree = forms.BooleanField(label=_("我已阅读并同意《用户服务协议》和《个人信息保护政策》"), required=False)
+
+    def __init__(self, *args, sending_code=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sending_code = sending_code
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.sending_code or self.errors:
+            return cleaned
+        if not cleaned.get("sms_code"):
+            self.add_error("sms_code", _("请输入短信验证码；还没有收到请点“获取验证码”。"))
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if not p1:
+            self.add_error("password1", _("请设置登录密码。"))
+        elif p1 != p2:
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        else:
+            try:
+                password_validation.validate_password(p1)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+            for personal in (cleaned.get("id_number"), cleaned.get("phone")):
+                if personal and personal in p1:
+                    self.add_error("password1", _("密码不能包含身份证号码或手机号码。"))
+                    break
+        if not cleaned.get("agree"):
+            self.add_error("agree", _("请阅读并勾选同意用户协议和个人信息保护政策。"))
+        return cleaned
+
+
+class PasswordLoginForm(forms.Form):
+    identifier = forms.CharField(
+        label=_("身份证号码或手机号码"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "username"})
+    )
+    password = forms.CharField(
+        label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class SmsLoginForm(forms.Form):
+    phone = PhoneField()
+    sms_code = SmsCodeField(required=False)
+
+    def __init__(self, *args, sending_code=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sending_code = sending_code
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.sending_code and not self.errors and not cleaned.get("sms_code"):
+            self.add_error("sms_code", _("请输入短信验证码；还没有收到请点“获取验证码”。"))
+        return cleaned
+
+
+class FaceStartForm(forms.Form):
+    identifier = IdNumberField()
+    consent = forms.BooleanField(
+        label=_("我已阅读《人脸识别信息处理告知书》，同意本次登录使用人脸识别核验身份"), required=False
+    )
+
+
+class FaceCaptureForm(forms.Form):
+    photo = forms.FileField(
+        label=_("人脸照片"), required=True, error_messages={"required": _("请先拍照或选择一张照片。")}
+    )

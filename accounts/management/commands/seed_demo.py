@@ -1,0 +1,62 @@
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import ADMIN_PASSWORD, CITIES, CITY_NAMES, CLERK_PASSWORD, DEMO_PASSWORD, PEOPLE
+from accounts.idnumbers import make_id_number
+from accounts.models import InsuredPerson
+
+User = get_user_model()
+
+
+class Command(BaseCommand):
+    help = "Create (or bring back) the demo registry, resident accounts, clerks and a superuser. Safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        for demo in PEOPLE:
+            province, city, district = CITIES[demo.insured_city or demo.city]
+            id_number = make_id_number(CITIES[demo.city][2], demo.birth, demo.seq)
+            person, _created = InsuredPerson.objects.update_or_create(
+                id_number=id_number,
+                defaults={
+                    "name": demo.name,
+                    "phone": demo.phone,
+                    "scheme": demo.scheme,
+                    "category": demo.category,
+                    "status": demo.status,
+                    "province_code": province,
+                    "city_code": city,
+                    "balance_fen": int(Decimal(demo.balance_yuan) * 100),
+                },
+            )
+            if demo.account:
+                user, created = User.objects.get_or_create(
+                    username=f"demo_{demo.key}",
+                    defaults={"person": person, "phone": demo.phone, "first_name": demo.name},
+                )
+                if created or not user.has_usable_password():
+                    user.set_password(DEMO_PASSWORD)
+                    user.save()
+
+        view_registry = Permission.objects.filter(
+            content_type__app_label="accounts", codename__in=["view_insuredperson", "view_smsmessage"]
+        )
+        for key, name in CITY_NAMES.items():
+            clerk, created = User.objects.get_or_create(
+                username=f"clerk_{key}",
+                defaults={"is_staff": True, "first_name": f"{name}经办员", "region_code": CITIES[key][1]},
+            )
+            if created:
+                clerk.set_password(CLERK_PASSWORD)
+                clerk.save()
+            clerk.user_permissions.add(*view_registry)
+
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", "admin@example.invalid", ADMIN_PASSWORD)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {len(PEOPLE)} registry people, {len(CITY_NAMES)} clerks.")
+        )

@@ -1,0 +1,67 @@
+"""Writes for accounts: real-name registration and preferences."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+
+from .idnumbers import normalize_id_number
+from .models import InsuredPerson
+
+User = get_user_model()
+
+
+def registry_match(*, name: str, id_number: str) -> InsuredPerson:
+    """The registry person with exactly this name and number, or a ValidationError that does not say which is wrong."""
+    person = InsuredPerson.objects.filter(id_number=normalize_id_number(id_number), name=name.strip()).first()
+    if person is None:
+        raise ValidationError(
+            _("姓名与身份证号码不匹配，或未在医保信息平台登记参保。请核对后重试，或到医保经办窗口咨询。"),
+            code="registry_mismatch",
+        )
+    if User.objects.filter(person=person).exists():
+        raise ValidationError(
+            _("该身份证号码已注册账户，请直接登录；忘记密码可用短信验证码登录。"), code="already_registered"
+        )
+    return person
+
+
+def phone_available(*, phone: str, exclude_user=None) -> None:
+    qs = User.objects.filter(phone=phone)
+    if exclude_user is not None:
+        qs = qs.exclude(pk=exclude_user.pk)
+    if qs.exists():
+        raise ValidationError(_("该手机号已绑定其他账户，请换一个手机号。"), code="phone_taken")
+
+
+@transaction.atomic
+def account_register(*, person: InsuredPerson, phone: str, password: str, elder_mode: bool = False) -> User:
+    """Create the resident's account. The caller has already confirmed the phone by SMS."""
+    user = User(
+        username=f"r_{get_random_string(12).lower()}",
+        person=person,
+        phone=phone,
+        first_name=person.name,
+        elder_mode=elder_mode,
+    )
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Two tabs racing, or a phone taken meanwhile: the database decided.
+        raise ValidationError(_("该身份证号码或手机号已注册账户，请直接登录。"), code="already_registered") from None
+    return user
+
+
+def elder_mode_set(*, user, enabled: bool) -> None:
+    user.elder_mode = enabled
+    user.save(update_fields=["elder_mode"])
+
+
+def face_consent_record(*, user) -> None:
+    if user.face_consent_at is None:
+        user.face_consent_at = timezone.now()
+        user.save(update_fields=["face_consent_at"])
