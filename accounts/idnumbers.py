@@ -65,7 +65,8 @@ def parse_id_number(value: str, *, today: date | None = None) -> IdNumberInfo:
     try:
         ric.get_birth_place(number)
         region_known = True
-    except InvalidComponent:
+    except (InvalidComponent, KeyError):
+        # KeyError: stdnum's lookup fails that way when the province exists but the county does not.
         region_known = False
     sex = "M" if int(number[16]) % 2 else "F"
     return IdNumberInfo(number=number, birth_date=birth, sex=sex, region_code=number[:6], region_known=region_known)

@@ -11,7 +11,7 @@ class Tile:
     title: str
     description: str
     url_name: str
-    icon: str
+    icon: str  # one character shown in a round badge; emoji fonts are missing on many phones and PCs
 
     @property
     def url(self) -> str | None:
@@ -22,10 +22,10 @@ class Tile:
 
 
 TILES = [
-    Tile(_("家庭账户共济授权登记"), _("为近亲属开通个人账户共济"), "bindings:apply", "👪"),
-    Tile(_("我的共济关系"), _("查看、撤回或解除共济绑定"), "bindings:mine", "🔗"),
-    Tile(_("共济使用明细"), _("家人用了多少、在哪里用"), "ledger:usage", "📒"),
-    Tile(_("代缴居民医保"), _("用个人账户为家人缴费"), "ledger:premium", "💳"),
-    Tile(_("政策查询"), _("各地共济政策与额度"), "policies:index", "📜"),
-    Tile(_("办事指南"), _("各渠道办理步骤与材料"), "policies:guide", "🧭"),
+    Tile(_("家庭账户共济授权登记"), _("为近亲属开通个人账户共济"), "bindings:apply", "绑"),
+    Tile(_("我的共济关系"), _("查看、撤回或解除共济绑定"), "bindings:mine", "关"),
+    Tile(_("共济使用明细"), _("家人用了多少、在哪里用"), "ledger:usage", "明"),
+    Tile(_("代缴居民医保"), _("用个人账户为家人缴费"), "ledger:premium", "缴"),
+    Tile(_("政策查询"), _("各地共济政策与额度"), "policies:index", "策"),
+    Tile(_("办事指南"), _("各渠道办理步骤与材料"), "policies:guide", "南"),
 ]

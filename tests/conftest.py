@@ -36,3 +36,14 @@ def clerk(db):
 @pytest.fixture
 def superuser(django_user_model, db):
     return django_user_model.objects.create_superuser("root", "root@example.invalid", TEST_PASSWORD)
+
+
+def last_sms_code(phone: str) -> str:
+    """Read the code out of the simulated gateway's outbox, as a resident reads his phone."""
+    import re
+
+    from accounts.models import SmsMessage
+
+    message = SmsMessage.objects.filter(phone=phone).order_by("-id").first()
+    assert message is not None, f"no SMS sent to {phone}"
+    return re.search(r"(\d{6})", message.body).group(1)

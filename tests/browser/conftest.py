@@ -42,6 +42,9 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            # A synthetic camera, so the face sign-in's getUserMedia path runs for real.
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
         ],
     }
 
@@ -106,7 +109,7 @@ class Hall:
     def sign_in(self, identifier, password):
         self.visit("/accounts/login/")
         self.page.get_by_label("身份证号码或手机号码").fill(identifier)
-        self.page.get_by_label("密码", exact=True).fill(password)
+        self.page.get_by_label("密码").fill(password)
         self.click_and_wait(self.page.get_by_role("button", name="登录", exact=True))
 
 

@@ -1,0 +1,40 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from accounts.demo import CITY_NAMES, DEMO_PASSWORD, PEOPLE
+from accounts.idnumbers import parse_id_number
+from accounts.models import InsuranceStatus, InsuredPerson, Scheme
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def test_seed_demo_is_idempotent_and_covers_every_case():
+    call_command("seed_demo")
+    counts = (InsuredPerson.objects.count(), User.objects.count())
+    call_command("seed_demo")
+    assert (InsuredPerson.objects.count(), User.objects.count()) == counts == (len(PEOPLE), counts[1])
+
+    people = InsuredPerson.objects.all()
+    for person in people:
+        parse_id_number(person.id_number)
+    assert {p.category for p in people if p.scheme == Scheme.EMPLOYEE} >= {"employed", "retired", "flexible"}
+    assert people.filter(scheme=Scheme.RESIDENT).exists()
+    assert people.filter(status=InsuranceStatus.SUSPENDED).exists()
+    assert people.filter(status=InsuranceStatus.TERMINATED).exists()
+    assert any(p.age_on(__import__("datetime").date.today()) < 16 for p in people)
+    assert people.exclude(province_code__in=["360000", "510000", "450000", "430000"]).exists()  # insured elsewhere
+    cities = set(people.values_list("city_code", flat=True))
+    assert {"360900", "510400", "510500", "450800", "430400", "430300"} <= cities
+
+    assert User.objects.filter(is_superuser=True).exists()
+    assert User.objects.filter(is_staff=True, is_superuser=False).count() == len(CITY_NAMES)
+    demo = User.objects.get(username="demo_wang_jianguo")
+    assert demo.check_password(DEMO_PASSWORD)
+
+
+def test_demo_sign_in_works(client):
+    call_command("seed_demo")
+    response = client.post("/accounts/login/", {"identifier": "13900000001", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
