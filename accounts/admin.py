@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from bindings.services import registry_status_change
+
 from .masking import mask_id_number, mask_name, mask_phone
 from .models import FaceVerification, InsuredPerson, SmsMessage, User
 from .regions import region_name
@@ -30,6 +32,18 @@ class InsuredPersonAdmin(admin.ModelAdmin):
     ]
     list_per_page = 50
     show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        """A status change goes through the binding service, which ends the person's bindings when needed."""
+        if not (change and "status" in form.changed_data):
+            return super().save_model(request, obj, form, change)
+        new_status = obj.status
+        obj.status = form.initial["status"]
+        super().save_model(request, obj, form, change)
+        ended = registry_status_change(person=obj, status=new_status, actor=request.user)
+        obj.status = new_status
+        if ended:
+            self.message_user(request, _("参保状态已变更，已自动解除或终止%(n)s项共济关系。") % {"n": ended})
 
     @admin.display(description=_("姓名"))
     def masked_name(self, obj):

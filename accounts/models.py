@@ -40,6 +40,14 @@ class InsuredPerson(models.Model):
 
     id_number = models.CharField(_("身份证号码"), max_length=18, unique=True, validators=[validate_id_number])
     name = models.CharField(_("姓名"), max_length=50)
+    birth_certificate_no = models.CharField(
+        _("出生医学证明编号"),
+        max_length=20,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("新生儿可凭此编号登记共济。"),
+    )
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("出生日期"), editable=False)
     phone = models.CharField(_("预留手机号"), max_length=11, blank=True)

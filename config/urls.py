@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("policies/", include("policies.urls")),
+    path("bindings/", include("bindings.urls")),
     path("admin/", admin.site.urls),
 ]
 

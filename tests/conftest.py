@@ -1,7 +1,26 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from tests.factories import TEST_PASSWORD, InsuredPersonFactory, StaffFactory, UserFactory
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need real row locks and concurrent connections: skipped on SQLite."""
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def policies(db):
+    """The real policy data, loaded by the real loader."""
+    from django.core.management import call_command
+
+    call_command("load_policies", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

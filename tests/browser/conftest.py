@@ -45,6 +45,7 @@ def browser_type_launch_args(browser_type_launch_args):
             # A synthetic camera, so the face sign-in's getUserMedia path runs for real.
             "--use-fake-device-for-media-stream",
             "--use-fake-ui-for-media-stream",
+            "--lang=zh-CN",
         ],
     }
 

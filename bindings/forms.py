@@ -1,0 +1,75 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import PhoneField
+from accounts.idnumbers import parse_id_number
+from policies.choices import DatesMode
+from policies.relationships import CLOSE_RELATIVES, Relationship
+
+from .models import IdType, RejectReason
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class RelativeForm(forms.Form):
+    """The relative's identity as the authorizer types it. The service matches it against the registry."""
+
+    id_type = forms.ChoiceField(label=_("证件类型"), choices=IdType.choices, initial=IdType.RESIDENT_ID)
+    id_number = forms.CharField(
+        label=_("证件号码"),
+        max_length=20,
+        help_text=_("居民身份证18位；新生儿填写出生医学证明编号。"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = PhoneField(label=_("使用人手机号码"), required=False, help_text=_("用于接收共济生效、解除等通知，可不填。"))
+    relationship = forms.ChoiceField(
+        label=_("与您的关系"), choices=[("", _("请选择"))] + [(r.value, r.label) for r in CLOSE_RELATIVES]
+    )
+    start_date = forms.DateField(label=_("共济开始日期"), required=False, widget=DateInput)
+    end_date = forms.DateField(label=_("共济结束日期"), required=False, widget=DateInput)
+
+    def __init__(self, *args, dates_mode=DatesMode.NOT_ALLOWED, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dates_mode = dates_mode
+        if dates_mode == DatesMode.NOT_ALLOWED:
+            del self.fields["start_date"]
+            del self.fields["end_date"]
+        elif dates_mode == DatesMode.REQUIRED:
+            self.fields["start_date"].required = True
+            self.fields["end_date"].required = True
+
+    def clean_id_number(self):
+        value = self.cleaned_data["id_number"].strip().upper().replace(" ", "")
+        if self.data.get("id_type", IdType.RESIDENT_ID) == IdType.RESIDENT_ID:
+            return parse_id_number(value).number
+        if not value.isalnum() or len(value) < 8:
+            raise forms.ValidationError(_("出生医学证明编号为字母和数字，请按证明上的编号填写。"))
+        return value
+
+    def clean_relationship(self):
+        return Relationship(self.cleaned_data["relationship"])
+
+
+class UploadForm(forms.Form):
+    binding = forms.IntegerField(widget=forms.HiddenInput)
+    kind = forms.CharField(widget=forms.HiddenInput)
+    file = forms.FileField(
+        label=_("选择照片或PDF文件"),
+        error_messages={"required": _("请先拍照或选择要上传的文件。")},
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+    )
+
+
+class SubmitForm(forms.Form):
+    commitment = forms.BooleanField(
+        label=_("本人郑重承诺：所填信息和上传材料真实有效，与使用人确为近亲属关系；如有虚假，愿承担相应法律责任。"),
+        error_messages={"required": _("请阅读并勾选个人郑重承诺。")},
+    )
+
+
+class RejectForm(forms.Form):
+    reason_code = forms.ChoiceField(label=_("驳回原因"), choices=[("", _("请选择"))] + list(RejectReason.choices))
+    reason_text = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,61 @@
+"""Tell both parties about a binding: the in-site message centre and the simulated SMS outbox."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.masking import mask_name
+from accounts.sms import sms_send
+
+from .models import Binding, DissolveReason, Notice, RejectReason
+
+TITLES = {
+    "submitted": gettext_lazy("共济申请已提交"),
+    "activated": gettext_lazy("家庭共济已生效"),
+    "rejected": gettext_lazy("共济申请未通过"),
+    "returned": gettext_lazy("共济申请需补充材料"),
+    "withdrawn": gettext_lazy("共济申请已撤回"),
+    "dissolved": gettext_lazy("家庭共济已解除"),
+}
+
+
+def _body(binding: Binding, event: str) -> str:
+    names = {"authorizer": mask_name(binding.authorizer.name), "relative": mask_name(binding.relative.name)}
+    case = binding.application.case_number
+    if event == "submitted":
+        text = _("%(authorizer)s为%(relative)s申请的家庭共济（受理编号%(case)s）已提交，等待经办人员审核。")
+    elif event == "activated":
+        text = _(
+            "%(authorizer)s与%(relative)s的家庭共济（受理编号%(case)s）已生效，%(relative)s可使用%(authorizer)s的个人账户余额。"
+        )
+    elif event == "rejected":
+        text = _("%(authorizer)s为%(relative)s申请的家庭共济（受理编号%(case)s）未通过：%(reason)s")
+    elif event == "returned":
+        text = _("受理编号%(case)s的共济申请需要补充材料：%(reason)s。请登录网上服务大厅补充后重新提交。")
+    elif event == "withdrawn":
+        text = _("%(authorizer)s已撤回为%(relative)s申请的家庭共济（受理编号%(case)s）。")
+    else:
+        text = _("%(authorizer)s与%(relative)s的家庭共济（受理编号%(case)s）已解除：%(reason)s")
+    reason = binding.reason_text or binding.missing_note
+    if binding.reason_code:
+        labels = {**dict(RejectReason.choices), **dict(DissolveReason.choices)}
+        label = str(labels.get(binding.reason_code, ""))
+        reason = f"{label}{'（' + binding.reason_text + '）' if binding.reason_text and binding.reason_text != label else ''}"
+    return text % {**names, "case": case, "reason": reason or _("详见申请记录")}
+
+
+def _phone(person) -> str:
+    """The phone confirmed on the account when there is one, else the one in the registry."""
+    try:
+        return person.account.phone or person.phone
+    except ObjectDoesNotExist:
+        return person.phone
+
+
+def notify_parties(binding: Binding, *, event: str) -> None:
+    title, body = str(TITLES[event]), _body(binding, event)
+    for person in (binding.authorizer, binding.relative):
+        Notice.objects.create(person=person, binding=binding, title=title, body=body)
+        phone = _phone(person)
+        if phone:
+            sms_send(phone=phone, body=_("【医保服务大厅】") + body)

@@ -1,0 +1,303 @@
+"""Resident pages for family sharing. Thin: forms check shape, services check rules, POST redirects."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.views import client_ip
+from policies.choices import DatesMode
+from policies.selectors import resolved_policy
+
+from . import selectors, services
+from .documents import DocumentRejected
+from .forms import RelativeForm, SubmitForm, UploadForm
+from .models import DocumentAccess, Notice, Status
+from .services import BindingError, RelativeInput
+
+
+def _person_or_explain(request):
+    person = request.user.person
+    if person is None:
+        raise Http404
+    return person
+
+
+def _policy(person):
+    return resolved_policy(person.city_code, timezone.localdate())
+
+
+def _quota(person, application=None):
+    facts = selectors.binding_facts(authorizer=person, relative=None, on=timezone.localdate(), application=application)
+    policy = _policy(person)
+    return {
+        "active": facts.active_count,
+        "total": facts.total_count,
+        "at_once_limit": policy.at_once_limit.value,
+        "total_limit": policy.total_limit.value,
+    }
+
+
+@login_required
+def apply(request):
+    """Step 1: the region's notice (告知书). Resumes a draft when there is one."""
+    person = _person_or_explain(request)
+    draft = selectors.draft_application_for(person=person)
+    if draft is not None and request.method == "GET" and not request.GET.get("new"):
+        step = "summary" if draft.bindings.exists() else "relative"
+        messages.info(
+            request, _("您有一份未提交的申请（受理编号%(case)s），已为您继续。") % {"case": draft.case_number}
+        )
+        return redirect(f"bindings:{step}", case=draft.case_number)
+    policy = _policy(person)
+    if request.method == "POST":
+        if not request.POST.get("agree"):
+            messages.error(request, _("请阅读告知书并勾选“我已阅读并知晓”。"))
+        else:
+            application = services.application_start(authorizer=person, actor=request.user)
+            return redirect("bindings:relative", case=application.case_number)
+    return render(request, "bindings/apply_notice.html", {"policy": policy, "person": person, "quota": _quota(person)})
+
+
+@login_required
+def relative(request, case):
+    """Step 2 and 3: the relative, then the engine's pre-check before anything is uploaded."""
+    application = selectors.application_for_user(user=request.user, case_number=case)
+    if application.submitted_at:
+        return redirect("bindings:done", case=case)
+    policy = _policy(application.authorizer)
+    dates_mode = policy.dates_mode.value or DatesMode.NOT_ALLOWED
+    form = RelativeForm(request.POST if request.method == "POST" else None, dates_mode=dates_mode)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = RelativeInput(**form.cleaned_data)
+        result = services.binding_add_relative(application=application, data=data, actor=request.user)
+        if result.binding is not None:
+            messages.success(
+                request, _("预检通过：%(name)s可以绑定。请上传证明材料。") % {"name": result.relative.name}
+            )
+            return redirect("bindings:proof", case=case)
+    context = {
+        "application": application,
+        "form": form,
+        "result": result,
+        "policy": policy,
+        "quota": _quota(application.authorizer, application),
+        "drafts": application.bindings.select_related("relative"),
+    }
+    return render(request, "bindings/apply_relative.html", context)
+
+
+def _proof_context(application, bindings):
+    rows = []
+    for binding in bindings:
+        verdict = services.binding_verdict(binding=binding)
+        documents = list(binding.documents.all())
+        items = []
+        for requirement in verdict.proof:
+            have = [d for d in documents if d.kind == requirement.kind]
+            items.append({"requirement": requirement, "documents": have})
+        rows.append({"binding": binding, "verdict": verdict, "items": items})
+    return rows
+
+
+@login_required
+def proof(request, case):
+    """Step 4: the proof checklist per relative; photos, PDFs, or the pledge where the region allows it."""
+    application = selectors.application_for_user(user=request.user, case_number=case)
+    if application.submitted_at:
+        return redirect("bindings:done", case=case)
+    bindings = list(application.bindings.filter(status=Status.DRAFT).select_related("relative", "authorizer"))
+    if not bindings:
+        return redirect("bindings:relative", case=case)
+    if request.method == "POST":
+        return _handle_proof_post(request, application, bindings, redirect_to=reverse("bindings:proof", args=[case]))
+    return render(
+        request,
+        "bindings/apply_proof.html",
+        {"application": application, "rows": _proof_context(application, bindings)},
+    )
+
+
+def _handle_proof_post(request, application, bindings, *, redirect_to):
+    """Upload, remove or pledge, for one of the given bindings. Shared by the draft and the returned-case pages."""
+    by_pk = {b.pk: b for b in bindings}
+    action = request.POST.get("action")
+    try:
+        binding = by_pk[int(request.POST.get("binding", "0"))]
+    except (KeyError, ValueError):
+        raise Http404 from None
+    try:
+        if action == "upload":
+            form = UploadForm(request.POST, request.FILES)
+            if not form.is_valid():
+                messages.error(request, _("请先拍照或选择要上传的文件。"))
+            else:
+                services.document_add(
+                    binding=binding,
+                    kind=form.cleaned_data["kind"],
+                    upload=form.cleaned_data["file"],
+                    actor=request.user,
+                )
+                messages.success(request, _("材料已上传。"))
+        elif action == "remove":
+            document = binding.documents.filter(pk=request.POST.get("document")).first()
+            if document is None:
+                raise Http404
+            services.document_remove(document=document, actor=request.user)
+            messages.info(request, _("材料已删除。"))
+        elif action == "pledge":
+            services.binding_set_pledge(binding=binding, pledge=request.POST.get("pledge") == "1")
+            messages.info(request, _("已选择以个人承诺代替证明材料。") if binding.pledge else _("已取消承诺代替。"))
+        else:
+            raise Http404
+    except DocumentRejected as exc:
+        messages.error(request, exc.message)
+    except BindingError as exc:
+        messages.error(request, exc.message)
+    return redirect(redirect_to)
+
+
+@login_required
+@require_POST
+def remove_relative(request, case, pk):
+    application = selectors.application_for_user(user=request.user, case_number=case)
+    binding = application.bindings.filter(pk=pk, status=Status.DRAFT).first()
+    if binding is None:
+        raise Http404
+    services.binding_remove_draft(binding=binding, actor=request.user)
+    messages.info(request, _("已从申请中移除该家庭成员。"))
+    return redirect("bindings:relative", case=case)
+
+
+@login_required
+def summary(request, case):
+    """Step 5: check everything, tick the solemn commitment, submit."""
+    application = selectors.application_for_user(user=request.user, case_number=case)
+    if application.submitted_at:
+        return redirect("bindings:done", case=case)
+    bindings = list(application.bindings.filter(status=Status.DRAFT).select_related("relative", "authorizer"))
+    form = SubmitForm(request.POST if request.method == "POST" else None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_submit(application=application, actor=request.user, commitment=True)
+        except BindingError as exc:
+            errors = exc.reasons or [exc]
+        else:
+            return redirect("bindings:done", case=case)
+    if not bindings:
+        return redirect("bindings:relative", case=case)
+    context = {
+        "application": application,
+        "rows": _proof_context(application, bindings),
+        "form": form,
+        "errors": errors,
+        "quota": _quota(application.authorizer, application),
+    }
+    return render(request, "bindings/apply_summary.html", context)
+
+
+@login_required
+def done(request, case):
+    """Step 6: the case number and what happens next."""
+    application = selectors.application_for_user(user=request.user, case_number=case)
+    if not application.submitted_at:
+        return redirect("bindings:summary", case=case)
+    bindings = application.bindings.select_related("relative")
+    return render(request, "bindings/apply_done.html", {"application": application, "bindings": bindings})
+
+
+@login_required
+def mine(request):
+    """我的共济关系: as authorizer and as relative."""
+    person = _person_or_explain(request)
+    as_authorizer = selectors.bindings_as_authorizer(person=person)
+    as_relative = selectors.bindings_as_relative(person=person)
+    context = {
+        "person": person,
+        "as_authorizer": as_authorizer,
+        "as_relative": as_relative,
+        "quota": _quota(person) if person.has_personal_account else None,
+        "draft": selectors.draft_application_for(person=person),
+        "today": timezone.localdate(),
+    }
+    return render(request, "bindings/mine.html", context)
+
+
+@login_required
+def detail(request, pk):
+    """One binding: status, dates, documents and its timeline, with the actions its state allows."""
+    binding = selectors.binding_for_party(user=request.user, pk=pk)
+    is_authorizer = request.user.person_id == binding.authorizer_id
+    if request.method == "POST" and is_authorizer and binding.status == Status.RETURNED:
+        return _handle_proof_post(
+            request, binding.application, [binding], redirect_to=reverse("bindings:detail", args=[pk])
+        )
+    rows = _proof_context(binding.application, [binding]) if binding.status == Status.RETURNED and is_authorizer else []
+    context = {
+        "binding": binding,
+        "is_authorizer": is_authorizer,
+        "events": binding.events.select_related("actor"),
+        "documents": binding.documents.all(),
+        "rows": rows,
+    }
+    return render(request, "bindings/detail.html", context)
+
+
+@login_required
+@require_POST
+def act(request, pk, action):
+    binding = selectors.binding_for_party(user=request.user, pk=pk)
+    is_authorizer = request.user.person_id == binding.authorizer_id
+    try:
+        if action == "withdraw" and is_authorizer:
+            services.binding_withdraw(binding=binding, actor=request.user)
+            messages.success(request, _("申请已撤回。"))
+        elif action == "dissolve":
+            services.binding_dissolve_by_party(binding=binding, user=request.user)
+            messages.success(request, _("共济关系已解除。"))
+        elif action == "resubmit" and is_authorizer:
+            services.binding_resubmit(binding=binding, actor=request.user)
+            messages.success(request, _("已重新提交，等待经办人员审核。"))
+        else:
+            raise Http404
+    except BindingError as exc:
+        messages.error(request, exc.message)
+    return redirect("bindings:detail", pk=pk)
+
+
+@login_required
+@never_cache
+def document(request, pk):
+    """Stream a proof document to someone allowed to see it, and log the view."""
+    doc = selectors.document_for_viewer(user=request.user, pk=pk)
+    DocumentAccess.objects.create(document=doc, user=request.user, ip_address=client_ip(request))
+    response = FileResponse(default_storage.open(doc.storage_name, "rb"), content_type=doc.content_type)
+    response["Content-Disposition"] = f'inline; filename="{doc.kind}{_extension(doc.content_type)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+    return response
+
+
+def _extension(content_type: str) -> str:
+    return {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(content_type, "")
+
+
+@login_required
+def notices(request):
+    person = request.user.person
+    qs = Notice.objects.filter(person=person) if person else Notice.objects.none()
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    unread = [n.pk for n in page.object_list if n.read_at is None]
+    if unread:
+        Notice.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "bindings/notices.html", {"page": page, "unread": set(unread)})

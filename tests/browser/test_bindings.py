@@ -1,0 +1,105 @@
+"""An authorizer binds a child with a household-register photo; a clerk approves; the relative sees it; unbinding."""
+
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from PIL import Image
+
+from bindings.models import Binding, Status
+from bindings.services import binding_approve, binding_reject
+from tests.factories import TEST_PASSWORD, InsuredPersonFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _photo():
+    buffer = io.BytesIO()
+    Image.new("RGB", (1200, 900), (235, 225, 210)).save(buffer, "JPEG")
+    return {"name": "hukou.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+
+
+@pytest.fixture
+def family():
+    call_command("load_policies", verbosity=0)
+    authorizer = UserFactory(person=InsuredPersonFactory(district="510402", name="陈志强", flexible=True))
+    child = InsuredPersonFactory(district="510402", birth=date(2014, 6, 1), name="陈思", resident=True)
+    child_user = UserFactory(person=child)
+    return authorizer, child, child_user
+
+
+def _apply_for_child(hall, authorizer, child):
+    hall.sign_in(authorizer.phone, TEST_PASSWORD)
+    page = hall.page
+    hall.click_and_wait(page.get_by_role("link", name="家庭账户共济授权登记"))
+    hall.screenshot("apply-notice-375")
+    page.get_by_label("我已阅读并知晓以上告知内容").check()
+    hall.click_and_wait(page.get_by_role("button", name="同意并开始办理"))
+    page.get_by_label("证件号码").fill(child.id_number)
+    page.get_by_label("姓名").fill(child.name)
+    page.get_by_label("与您的关系").select_option("child")
+    hall.screenshot("apply-relative-375")
+    hall.click_and_wait(page.get_by_role("button", name="预检并添加"))
+    assert page.get_by_text("预检通过").is_visible()
+    page.get_by_label("拍照或选择户口簿").set_input_files(_photo())
+    hall.click_and_wait(page.get_by_role("button", name="上传", exact=True))
+    assert page.get_by_text("材料已上传").is_visible()
+    hall.screenshot("apply-proof-375")
+    hall.click_and_wait(page.get_by_role("link", name="下一步：核对并提交"))
+    page.get_by_label("本人郑重承诺").check()
+    hall.screenshot("apply-summary-375")
+    hall.click_and_wait(page.get_by_role("button", name="确认提交"))
+    assert page.get_by_text("申请已受理").first.is_visible()
+    hall.screenshot("apply-done-375")
+    return page
+
+
+def test_bind_approve_see_and_unbind(hall, family, browser):
+    authorizer, child, child_user = family
+    page = _apply_for_child(hall, authorizer, child)
+    hall.click_and_wait(page.get_by_role("link", name="查看我的共济关系"))
+    assert page.get_by_text("待审核").is_visible()
+
+    binding = Binding.objects.get()
+    binding_approve(binding=binding, clerk=StaffFactory(region_code="510400"))
+
+    hall.visit("/bindings/mine/")
+    assert page.get_by_text("已生效").is_visible()
+    hall.screenshot("mine-authorizer-375")
+
+    # The relative, in a browser of his own, sees who authorizes him.
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    relative_page = context.new_page()
+    from tests.browser.conftest import Hall
+
+    other = Hall(relative_page, hall.base_url)
+    other.sign_in(child_user.phone, TEST_PASSWORD)
+    other.visit("/bindings/mine/")
+    assert relative_page.get_by_text("陈*强").is_visible()
+    other.screenshot("mine-relative-375")
+    context.close()
+
+    hall.visit(f"/bindings/{binding.pk}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    hall.click_and_wait(page.get_by_role("button", name="解除共济关系"))
+    assert page.get_by_text("共济关系已解除").is_visible()
+    binding.refresh_from_db()
+    assert binding.status == Status.DISSOLVED
+    hall.screenshot("detail-dissolved-375")
+
+
+def test_a_rejected_case_shows_the_reason(hall, family):
+    authorizer, child, _ = family
+    page = _apply_for_child(hall, authorizer, child)
+    binding = Binding.objects.get()
+    binding_reject(
+        binding=binding,
+        clerk=StaffFactory(region_code="510400"),
+        reason_code="unclear_proof",
+        reason_text="户口簿照片模糊，请重新拍摄",
+    )
+    hall.visit(f"/bindings/{binding.pk}/")
+    assert page.get_by_text("已驳回").first.is_visible()
+    assert page.get_by_text("户口簿照片模糊").first.is_visible()
+    hall.screenshot("detail-rejected-375")
