@@ -40,7 +40,8 @@ def _body(binding: Binding, event: str) -> str:
     if binding.reason_code:
         labels = {**dict(RejectReason.choices), **dict(DissolveReason.choices)}
         label = str(labels.get(binding.reason_code, ""))
-        reason = f"{label}{'（' + binding.reason_text + '）' if binding.reason_text and binding.reason_text != label else ''}"
+        detail = binding.reason_text if binding.reason_text and binding.reason_text != label else ""
+        reason = f"{label}（{detail}）" if detail else label
     return text % {**names, "case": case, "reason": reason or _("详见申请记录")}
 
 
