@@ -1,0 +1,133 @@
+"""Reads about bindings. Anything that depends on who asks returns 404 for other people's data."""
+
+from datetime import date
+
+from django.db.models import Max, Q
+from django.http import Http404
+
+from accounts.models import InsuredPerson
+from policies.eligibility import BindingFacts
+
+from .models import LIVE_STATUSES, Application, Binding, Document, Status
+
+
+def _live(qs, on: date):
+    """Live bindings as of a day: an active binding whose end date has passed no longer counts."""
+    return qs.filter(status__in=LIVE_STATUSES).exclude(status=Status.ACTIVE, end_date__lt=on)
+
+
+def binding_facts(
+    *, authorizer: InsuredPerson, relative: InsuredPerson | None, on: date, application: Application | None = None
+) -> BindingFacts:
+    """What the eligibility engine needs to know about history, for one authorizer and one candidate relative."""
+    mine = Binding.objects.filter(authorizer=authorizer)
+    others = _live(mine, on)
+    if relative is not None:
+        others = others.exclude(relative=relative)
+    active_count = others.count()
+    if application is not None:
+        # Relatives already added to this draft application take places too.
+        drafts = application.bindings.filter(status=Status.DRAFT)
+        if relative is not None:
+            drafts = drafts.exclude(relative=relative)
+        active_count += drafts.count()
+    counted = set(
+        mine.filter(Q(status__in=LIVE_STATUSES) | Q(activated_at__isnull=False)).values_list("relative_id", flat=True)
+    )
+    if relative is None:
+        return BindingFacts(active_count=active_count, total_count=len(counted))
+    elsewhere = Binding.objects.filter(relative=relative).exclude(authorizer=authorizer)
+    last_end = elsewhere.filter(status=Status.DISSOLVED).aggregate(last=Max("ended_at"))["last"]
+    return BindingFacts(
+        active_count=active_count,
+        total_count=len(counted),
+        relative_counted_before=relative.pk in counted,
+        bound_to_other_authorizer=_live(elsewhere, on).exists(),
+        last_unbound_on=last_end.date() if last_end else None,
+    )
+
+
+def live_binding_with(*, authorizer: InsuredPerson, relative: InsuredPerson, on: date) -> Binding | None:
+    return _live(Binding.objects.filter(authorizer=authorizer, relative=relative), on).first()
+
+
+def application_for_user(*, user, case_number: str) -> Application:
+    """The resident's own application (as its authorizer), or 404."""
+    person = getattr(user, "person", None)
+    try:
+        return Application.objects.select_related("authorizer").get(case_number=case_number, authorizer=person)
+    except Application.DoesNotExist:
+        raise Http404 from None
+
+
+def draft_application_for(*, person: InsuredPerson) -> Application | None:
+    return (
+        Application.objects.filter(authorizer=person, submitted_at__isnull=True)
+        .filter(bindings__status=Status.DRAFT)
+        .order_by("-created_at")
+        .first()
+        or Application.objects.filter(authorizer=person, submitted_at__isnull=True, bindings__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def binding_for_party(*, user, pk: int) -> Binding:
+    """A binding the user is a party of (authorizer or relative), or 404."""
+    person = getattr(user, "person", None)
+    if person is None:
+        raise Http404
+    binding = (
+        Binding.objects.select_related("application", "authorizer", "relative")
+        .filter(Q(authorizer=person) | Q(relative=person))
+        .exclude(status=Status.DRAFT, relative=person)
+        .filter(pk=pk)
+        .first()
+    )
+    if binding is None:
+        raise Http404
+    return binding
+
+
+def bindings_as_authorizer(*, person: InsuredPerson):
+    return (
+        Binding.objects.filter(authorizer=person)
+        .exclude(status=Status.DRAFT)
+        .select_related("relative", "application")
+        .order_by("-created_at", "-id")
+    )
+
+
+def bindings_as_relative(*, person: InsuredPerson):
+    return (
+        Binding.objects.filter(relative=person)
+        .exclude(status=Status.DRAFT)
+        .select_related("authorizer", "application")
+        .order_by("-created_at", "-id")
+    )
+
+
+def clerk_covers(user, city_code: str) -> bool:
+    """A clerk sees his own city, or his whole province when his region is a province code."""
+    if user.is_superuser:
+        return True
+    region = getattr(user, "region_code", "") or ""
+    if not user.is_staff or not region:
+        return False
+    if region.endswith("0000"):
+        return city_code[:2] == region[:2]
+    return city_code == region
+
+
+def document_for_viewer(*, user, pk) -> Document:
+    """The applicant, the relative, and clerks of the region may open a document; everyone else gets 404."""
+    document = Document.objects.select_related("binding__application", "binding__relative").filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    binding = document.binding
+    person_id = getattr(user, "person_id", None)
+    if person_id is not None and person_id in (binding.authorizer_id, binding.relative_id):
+        return document
+    if clerk_covers(user, binding.application.city_code):
+        return document
+    raise Http404
