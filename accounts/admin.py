@@ -1,16 +1,41 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from bindings.services import registry_status_change
 
+from .audit import audit
+from .clerks import region_q
 from .masking import mask_id_number, mask_name, mask_phone
-from .models import FaceVerification, InsuredPerson, SmsMessage, User
+from .models import AuditAction, AuditEntry, FaceVerification, InsuredPerson, SmsMessage, User
 from .regions import region_name
+from .views import client_ip
+
+
+class RegionScopedAdmin(admin.ModelAdmin):
+    """Lists, URLs and actions limited to the clerk's region; an attempt outside it is refused and logged."""
+
+    region_field = "city_code"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(region_q(request.user, self.region_field))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and str(object_id).isdigit() and self.model._default_manager.filter(pk=object_id).exists():
+            audit(
+                actor=request.user,
+                action=AuditAction.REFUSED,
+                target=f"{self.model._meta.model_name}:{object_id}",
+                detail=_t("尝试访问本人经办区域以外的记录"),
+                ip=client_ip(request),
+            )
+        return obj
 
 
 @admin.register(InsuredPerson)
-class InsuredPersonAdmin(admin.ModelAdmin):
+class InsuredPersonAdmin(RegionScopedAdmin):
     list_display = ["masked_name", "masked_id", "scheme", "category", "status", "city", "balance_yuan"]
     list_filter = ["scheme", "category", "status", "province_code"]
     search_fields = ["=id_number", "name"]
@@ -33,6 +58,10 @@ class InsuredPersonAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
 
+    def get_search_results(self, request, queryset, search_term):
+        # ID numbers are matched in full only, upper-case X as in the registry.
+        return super().get_search_results(request, queryset, search_term.strip().upper())
+
     def save_model(self, request, obj, form, change):
         """A status change goes through the binding service, which ends the person's bindings when needed."""
         if not (change and "status" in form.changed_data):
@@ -40,7 +69,7 @@ class InsuredPersonAdmin(admin.ModelAdmin):
         new_status = obj.status
         obj.status = form.initial["status"]
         super().save_model(request, obj, form, change)
-        ended = registry_status_change(person=obj, status=new_status, actor=request.user)
+        ended = registry_status_change(person=obj, status=new_status, actor=request.user, ip=client_ip(request))
         obj.status = new_status
         if ended:
             self.message_user(request, _("参保状态已变更，已自动解除或终止%(n)s项共济关系。") % {"n": ended})
@@ -102,4 +131,24 @@ class FaceVerificationAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Readable by clerks with the permission; insert-only for everyone (the model refuses updates and deletes)."""
+
+    list_display = ["created_at", "actor", "action", "target", "case_number", "detail", "ip_address"]
+    list_filter = ["action"]
+    list_select_related = ["actor"]
+    search_fields = ["=case_number", "target"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -246,3 +246,44 @@ class FaceVerification(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {'通过' if self.passed else '未通过'}"
+
+
+class AuditAction(models.TextChoices):
+    APPROVE = "approve", _("审核通过")
+    FIRST_APPROVE = "first_approve", _("初审通过（待复核）")
+    REJECT = "reject", _("驳回")
+    REQUEST_MORE = "request_more", _("要求补充材料")
+    DISSOLVE = "dissolve", _("解除共济")
+    REVEAL = "reveal", _("查看完整个人信息")
+    DOCUMENT_VIEW = "document_view", _("查看证明材料")
+    COUNTER_SUBMIT = "counter_submit", _("窗口受理")
+    STATUS_CHANGE = "status_change", _("变更参保状态")
+    REFUSED = "refused", _("操作被拒绝")
+
+
+class AuditEntry(models.Model):
+    """Insert-only log of what clerks did and saw. Nobody below superuser may change or delete it."""
+
+    actor = models.ForeignKey(User, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("操作"), max_length=20, choices=AuditAction.choices)
+    target = models.CharField(_("对象"), max_length=80, help_text=_("如 binding:12、person:5、document:<uuid>"))
+    case_number = models.CharField(_("受理编号"), max_length=20, blank=True, db_index=True)
+    detail = models.TextField(_("说明"), blank=True)
+    ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("经办审计日志")
+        verbose_name_plural = _("经办审计日志")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.target}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("audit entries are insert-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit entries are insert-only")

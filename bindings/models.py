@@ -122,6 +122,11 @@ class Binding(models.Model):
         verbose_name = _("共济绑定")
         verbose_name_plural = _("共济绑定")
         ordering = ["-created_at", "-id"]
+        permissions = [
+            ("decide_binding", _("可以审核共济申请")),
+            ("use_counter", _("可以使用医保经办窗口")),
+            ("view_all_regions", _("可以查看全部地区的申请和参保人员")),
+        ]
         indexes = [
             models.Index(fields=["authorizer", "status"]),
             models.Index(fields=["relative", "status"]),
@@ -243,3 +248,6 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.title
+
+
+from .ledger_models import *  # noqa: E402,F401,F403  (the ledger lives in its own module)

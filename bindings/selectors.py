@@ -1,10 +1,12 @@
 """Reads about bindings. Anything that depends on who asks returns 404 for other people's data."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Max, Q
 from django.http import Http404
+from django.utils import timezone
 
+from accounts.clerks import clerk_covers
 from accounts.models import InsuredPerson
 from policies.eligibility import BindingFacts
 
@@ -43,7 +45,8 @@ def binding_facts(
         total_count=len(counted),
         relative_counted_before=relative.pk in counted,
         bound_to_other_authorizer=_live(elsewhere, on).exists(),
-        last_unbound_on=last_end.date() if last_end else None,
+        # ended_at is stored in UTC: the day that counts is the day in the hall's time zone (Beijing time).
+        last_unbound_on=timezone.localdate(last_end) if last_end else None,
     )
 
 
@@ -107,18 +110,6 @@ def bindings_as_relative(*, person: InsuredPerson):
     )
 
 
-def clerk_covers(user, city_code: str) -> bool:
-    """A clerk sees his own city, or his whole province when his region is a province code."""
-    if user.is_superuser:
-        return True
-    region = getattr(user, "region_code", "") or ""
-    if not user.is_staff or not region:
-        return False
-    if region.endswith("0000"):
-        return city_code[:2] == region[:2]
-    return city_code == region
-
-
 def document_for_viewer(*, user, pk) -> Document:
     """The applicant, the relative, and clerks of the region may open a document; everyone else gets 404."""
     document = Document.objects.select_related("binding__application", "binding__relative").filter(pk=pk).first()
@@ -131,3 +122,16 @@ def document_for_viewer(*, user, pk) -> Document:
     if clerk_covers(user, binding.application.city_code):
         return document
     raise Http404
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days (Monday to Friday) after `start` up to and including `end`. Public holidays are not known here."""
+    if end <= start:
+        return 0
+    days = 0
+    current = start
+    while current < end:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days += 1
+    return days

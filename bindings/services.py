@@ -13,10 +13,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit
 from accounts.idnumbers import normalize_id_number
-from accounts.models import InsuranceStatus, InsuredPerson
+from accounts.models import AuditAction, InsuranceStatus, InsuredPerson
 from policies.choices import ChannelKind
 from policies.eligibility import Reason, Verdict, check_eligibility
+from policies.relationships import Relationship
 
 from . import documents as docs
 from .models import (
@@ -71,7 +73,9 @@ def _event(binding, *, actor, role, from_status, to_status, channel, reason_code
 
 
 def _lock(binding: Binding) -> Binding:
-    return Binding.objects.select_for_update().select_related("application", "authorizer", "relative").get(pk=binding.pk)
+    return (
+        Binding.objects.select_for_update().select_related("application", "authorizer", "relative").get(pk=binding.pk)
+    )
 
 
 def _transition(
@@ -90,7 +94,8 @@ def _transition(
     locked = _lock(binding)
     if locked.status not in allowed_from:
         raise BindingError(
-            _("该申请当前状态为“%(now)s”，不能执行此操作，请刷新页面查看最新状态。") % {"now": locked.get_status_display()},
+            _("该申请当前状态为“%(now)s”，不能执行此操作，请刷新页面查看最新状态。")
+            % {"now": locked.get_status_display()},
             code="wrong_state",
         )
     before = locked.status
@@ -197,7 +202,9 @@ def _find_relative(data: RelativeInput) -> InsuredPerson | None:
 
 
 @transaction.atomic
-def binding_add_relative(*, application: Application, data: RelativeInput, actor, on: date | None = None) -> PrecheckResult:
+def binding_add_relative(
+    *, application: Application, data: RelativeInput, actor, on: date | None = None
+) -> PrecheckResult:
     """Run the pre-check for one relative; when eligible, put him on the draft (once, however often resubmitted)."""
     on = on or timezone.localdate()
     application = Application.objects.select_for_update().select_related("authorizer").get(pk=application.pk)
@@ -237,7 +244,14 @@ def binding_add_relative(*, application: Application, data: RelativeInput, actor
         binding.start_date, binding.end_date = data.start_date, data.end_date
         binding.relative_id_type, binding.needs_review = data.id_type, verdict.needs_review
         binding.save(
-            update_fields=["relationship", "relative_phone", "start_date", "end_date", "relative_id_type", "needs_review"]
+            update_fields=[
+                "relationship",
+                "relative_phone",
+                "start_date",
+                "end_date",
+                "relative_id_type",
+                "needs_review",
+            ]
         )
         # Proof asked for the old relationship may no longer fit; the resident sees the new checklist.
     return PrecheckResult(binding, verdict, relative)
@@ -341,7 +355,9 @@ def application_submit(
     verdicts = {}
     for binding in drafts:
         # Places taken by the other drafts of this application count, as on the pre-check.
-        facts = binding_facts(authorizer=application.authorizer, relative=binding.relative, on=on, application=application)
+        facts = binding_facts(
+            authorizer=application.authorizer, relative=binding.relative, on=on, application=application
+        )
         verdict = check_eligibility(
             authorizer=binding.authorizer,
             relative=binding.relative,
@@ -358,7 +374,8 @@ def application_submit(
             reasons.append(
                 Reason(
                     "proof_missing",
-                    _("%(name)s还缺少证明材料：%(kinds)s。") % {"name": binding.relative.name, "kinds": "、".join(missing)},
+                    _("%(name)s还缺少证明材料：%(kinds)s。")
+                    % {"name": binding.relative.name, "kinds": "、".join(missing)},
                 )
             )
     if reasons:
@@ -380,7 +397,8 @@ def application_submit(
                     channel=application.channel,
                     submitted_at=now,
                 )
-                if not verdicts[binding.pk].needs_review:
+                # A sensitive case waits for two clerks even where the region needs no review.
+                if not verdicts[binding.pk].needs_review and not is_sensitive(binding):
                     _activate(
                         binding,
                         actor=None,
@@ -416,9 +434,69 @@ def binding_withdraw(*, binding: Binding, actor) -> Binding:
     return binding
 
 
+# Relatives beyond spouse, parents and children, when only a pledge stands for the proof, get a second look.
+SENSITIVE_RELATIONSHIPS = {
+    Relationship.SIBLING,
+    Relationship.GRANDPARENT,
+    Relationship.MATERNAL_GRANDPARENT,
+    Relationship.GRANDCHILD,
+    Relationship.MATERNAL_GRANDCHILD,
+}
+FIRST_APPROVAL = "first_approval"
+
+
+def _clerk_is_party(binding: Binding, clerk) -> bool:
+    person_id = getattr(clerk, "person_id", None)
+    return person_id is not None and person_id in (binding.authorizer_id, binding.relative_id)
+
+
+def is_sensitive(binding: Binding) -> bool:
+    """An adult sibling, grandparent or grandchild vouched for by a pledge alone."""
+    adult = binding.relative.age_on(timezone.localdate()) >= 18
+    pledge_only = binding.pledge and not binding.documents.exists()
+    return binding.relationship in SENSITIVE_RELATIONSHIPS and adult and pledge_only
+
+
+def needs_second_approval(binding: Binding, clerk) -> bool:
+    """Maker-checker: a sensitive case, or one where the deciding clerk is himself a party."""
+    return is_sensitive(binding) or _clerk_is_party(binding, clerk)
+
+
+def _first_approval(binding: Binding) -> BindingEvent | None:
+    """The first approval given since the binding was last submitted, if any."""
+    last_submit = binding.events.filter(to_status=Status.SUBMITTED).exclude(reason_code=FIRST_APPROVAL).last()
+    events = binding.events.filter(reason_code=FIRST_APPROVAL)
+    if last_submit is not None:
+        events = events.filter(pk__gt=last_submit.pk)
+    return events.last()
+
+
+def _audit_clerk(clerk, action, binding, *, detail="", ip=None):
+    if getattr(clerk, "is_staff", False):
+        audit(
+            actor=clerk,
+            action=action,
+            target=f"binding:{binding.pk}",
+            case_number=binding.application.case_number,
+            detail=detail,
+            ip=ip,
+        )
+
+
+def _refuse_party_clerk(binding: Binding, clerk) -> None:
+    if _clerk_is_party(binding, clerk):
+        raise BindingError(_("您是该申请的当事人，须回避，由其他经办人员审核。"), code="clerk_is_party")
+
+
 @transaction.atomic
-def binding_approve(*, binding: Binding, clerk, note: str = "", channel: str = ChannelKind.ONLINE_HALL) -> Binding:
-    """A clerk approves: only when the engine, asked again now, still says eligible."""
+def binding_approve(
+    *, binding: Binding, clerk, note: str = "", channel: str = ChannelKind.ONLINE_HALL, ip: str | None = None
+) -> Binding:
+    """A clerk approves: only when the engine, asked again now, still says eligible.
+
+    A case that needs two clerks is only marked as first-approved by the first one; a second, different clerk
+    who is not a party then makes it active.
+    """
     locked = _lock(binding)
     if locked.status != Status.SUBMITTED:
         raise BindingError(
@@ -427,13 +505,35 @@ def binding_approve(*, binding: Binding, clerk, note: str = "", channel: str = C
     verdict = _verdict_for(locked, on=timezone.localdate())
     if not verdict.eligible:
         raise BindingError(reasons=verdict.reasons)
+    if needs_second_approval(locked, clerk):
+        first = _first_approval(locked)
+        if first is None:
+            _event(
+                locked,
+                actor=clerk,
+                role=ActorRole.CLERK,
+                from_status=Status.SUBMITTED,
+                to_status=Status.SUBMITTED,
+                channel=channel,
+                reason_code=FIRST_APPROVAL,
+                reason_text=note or _("初审通过，待另一名经办人员复核"),
+            )
+            _audit_clerk(clerk, AuditAction.FIRST_APPROVE, locked, detail=note, ip=ip)
+            return locked
+        if first.actor_id == getattr(clerk, "pk", None):
+            raise BindingError(_("该申请须由另一名经办人员复核，初审人不能再次审核。"), code="same_clerk")
+        _refuse_party_clerk(locked, clerk)
     binding = _activate(locked, actor=clerk, role=ActorRole.CLERK, channel=channel, reason_text=note)
+    _audit_clerk(clerk, AuditAction.APPROVE, binding, detail=note, ip=ip)
     notify_parties(binding, event="activated")
     return binding
 
 
 @transaction.atomic
-def binding_reject(*, binding: Binding, clerk, reason_code: str, reason_text: str = "", channel=ChannelKind.ONLINE_HALL):
+def binding_reject(
+    *, binding: Binding, clerk, reason_code: str, reason_text: str = "", channel=ChannelKind.ONLINE_HALL, ip=None
+):
+    _refuse_party_clerk(binding, clerk)
     if reason_code not in RejectReason.values:
         raise BindingError(_("请选择驳回原因。"), code="reason_missing")
     if reason_code == RejectReason.OTHER and not reason_text.strip():
@@ -449,12 +549,16 @@ def binding_reject(*, binding: Binding, clerk, reason_code: str, reason_text: st
         reason_text=reason_text.strip(),
         ended_at=timezone.now(),
     )
+    _audit_clerk(clerk, AuditAction.REJECT, binding, detail=f"{reason_code} {reason_text}".strip(), ip=ip)
     notify_parties(binding, event="rejected")
     return binding
 
 
 @transaction.atomic
-def binding_request_more(*, binding: Binding, clerk, missing_note: str, channel=ChannelKind.ONLINE_HALL) -> Binding:
+def binding_request_more(
+    *, binding: Binding, clerk, missing_note: str, channel=ChannelKind.ONLINE_HALL, ip=None
+) -> Binding:
+    _refuse_party_clerk(binding, clerk)
     if not missing_note.strip():
         raise BindingError(_("请写明需要补充的材料。"), code="reason_missing")
     binding = _transition(
@@ -467,6 +571,7 @@ def binding_request_more(*, binding: Binding, clerk, missing_note: str, channel=
         reason_text=missing_note.strip(),
         missing_note=missing_note.strip(),
     )
+    _audit_clerk(clerk, AuditAction.REQUEST_MORE, binding, detail=missing_note.strip(), ip=ip)
     notify_parties(binding, event="returned")
     return binding
 
@@ -476,7 +581,11 @@ def binding_resubmit(*, binding: Binding, actor) -> Binding:
     locked = _lock(binding)
     if locked.status != Status.RETURNED:
         raise BindingError(_("该申请不在待补充材料状态。"), code="wrong_state")
-    missing = _proof_missing(locked, _verdict_for(locked, on=timezone.localdate()))
+    verdict = _verdict_for(locked, on=timezone.localdate())
+    if not verdict.eligible:
+        # An ineligible verdict carries no proof checklist, so "nothing missing" would wave it through.
+        raise BindingError(reasons=verdict.reasons)
+    missing = _proof_missing(locked, verdict)
     if missing:
         raise BindingError(_("还缺少证明材料：%(kinds)s。") % {"kinds": "、".join(missing)}, code="proof_missing")
     binding = _transition(
@@ -522,7 +631,9 @@ def binding_dissolve_by_party(*, binding: Binding, user) -> Binding:
 
 
 @transaction.atomic
-def registry_status_change(*, person: InsuredPerson, status: str, actor, channel: str = ChannelKind.COUNTER) -> int:
+def registry_status_change(
+    *, person: InsuredPerson, status: str, actor, channel: str = ChannelKind.COUNTER, ip: str | None = None
+) -> int:
     """Change a registry person's insurance status; suspension or termination ends all his bindings at once.
 
     Returns how many bindings were ended.
@@ -530,12 +641,23 @@ def registry_status_change(*, person: InsuredPerson, status: str, actor, channel
     person = InsuredPerson.objects.select_for_update().get(pk=person.pk)
     if status not in InsuranceStatus.values:
         raise BindingError(_("未知的参保状态。"), code="bad_status")
+    before = person.status
     person.status = status
     person.save(update_fields=["status", "updated_at"])
+    if getattr(actor, "is_staff", False):
+        audit(
+            actor=actor,
+            action=AuditAction.STATUS_CHANGE,
+            target=f"person:{person.pk}",
+            detail=f"{before} -> {status}",
+            ip=ip,
+        )
     if status == InsuranceStatus.NORMAL:
         return 0
     reason = (
-        DissolveReason.INSURANCE_SUSPENDED if status == InsuranceStatus.SUSPENDED else DissolveReason.INSURANCE_TERMINATED
+        DissolveReason.INSURANCE_SUSPENDED
+        if status == InsuranceStatus.SUSPENDED
+        else DissolveReason.INSURANCE_TERMINATED
     )
     ended = 0
     affected = Binding.objects.filter(authorizer=person) | Binding.objects.filter(relative=person)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.audit import audit
+from accounts.models import AuditAction
 from accounts.views import client_ip
 from policies.choices import DatesMode
 from policies.selectors import resolved_policy
@@ -279,7 +282,17 @@ def act(request, pk, action):
 def document(request, pk):
     """Stream a proof document to someone allowed to see it, and log the view."""
     doc = selectors.document_for_viewer(user=request.user, pk=pk)
-    DocumentAccess.objects.create(document=doc, user=request.user, ip_address=client_ip(request))
+    with transaction.atomic():
+        DocumentAccess.objects.create(document=doc, user=request.user, ip_address=client_ip(request))
+        if request.user.is_staff:
+            audit(
+                actor=request.user,
+                action=AuditAction.DOCUMENT_VIEW,
+                target=f"document:{doc.pk}",
+                case_number=doc.binding.application.case_number,
+                detail=doc.get_kind_display(),
+                ip=client_ip(request),
+            )
     response = FileResponse(default_storage.open(doc.storage_name, "rb"), content_type=doc.content_type)
     response["Content-Disposition"] = f'inline; filename="{doc.kind}{_extension(doc.content_type)}"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -153,6 +153,9 @@ FACE_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 FACE_MIN_SIDE = 120
 FACE_MAX_PIXELS = 16_000_000
 
+# Clerks' queue: an application waiting longer than this many working days is highlighted.
+REVIEW_WORKING_DAYS = env.int("REVIEW_WORKING_DAYS", default=3)
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -29,7 +29,10 @@ def test_seed_demo_is_idempotent_and_covers_every_case():
     assert {"360900", "510400", "510500", "450800", "430400", "430300"} <= cities
 
     assert User.objects.filter(is_superuser=True).exists()
-    assert User.objects.filter(is_staff=True, is_superuser=False).count() == len(CITY_NAMES)
+    clerks = User.objects.filter(is_staff=True, is_superuser=False, groups__name="审核员").distinct()
+    assert {c.region_code for c in clerks} == {"360900", "510400", "510500", "450800", "430400", "430300"}
+    assert len(CITY_NAMES) == clerks.count()
+    assert User.objects.get(username="supervisor").has_perm("bindings.view_all_regions")
     demo = User.objects.get(username="demo_wang_jianguo")
     assert demo.check_password(DEMO_PASSWORD)
 

@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -42,9 +42,7 @@ class Command(BaseCommand):
                     user.set_password(DEMO_PASSWORD)
                     user.save()
 
-        view_registry = Permission.objects.filter(
-            content_type__app_label="accounts", codename__in=["view_insuredperson", "view_smsmessage"]
-        )
+        reviewer, counter, supervisor_group = (Group.objects.get(name=n) for n in ("审核员", "窗口经办员", "主管"))
         for key, name in CITY_NAMES.items():
             clerk, created = User.objects.get_or_create(
                 username=f"clerk_{key}",
@@ -53,10 +51,20 @@ class Command(BaseCommand):
             if created:
                 clerk.set_password(CLERK_PASSWORD)
                 clerk.save()
-            clerk.user_permissions.add(*view_registry)
+            clerk.groups.add(reviewer, counter)
+
+        supervisor, created = User.objects.get_or_create(
+            username="supervisor", defaults={"is_staff": True, "first_name": "经办主管"}
+        )
+        if created:
+            supervisor.set_password(CLERK_PASSWORD)
+            supervisor.save()
+        supervisor.groups.add(supervisor_group)
 
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.invalid", ADMIN_PASSWORD)
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready: {len(PEOPLE)} registry people, {len(CITY_NAMES)} clerks.")
+            self.style.SUCCESS(
+                f"Demo data ready: {len(PEOPLE)} registry people, {len(CITY_NAMES)} clerks, 1 supervisor."
+            )
         )

@@ -1,0 +1,320 @@
+"""The clerks' review queue in Django admin: scope, decisions through services, maker-checker, audit."""
+
+import io
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from PIL import Image
+
+from accounts.models import AuditAction, AuditEntry
+from bindings import services
+from bindings.models import Binding, BindingEvent, Status
+from bindings.services import RelativeInput
+from tests.factories import InsuredPersonFactory, StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+QUEUE = "/admin/bindings/binding/"
+
+
+def jpeg():
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (230, 230, 220)).save(buffer, "JPEG")
+    return SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def submitted(district="510402", relationship="child", birth=date(2015, 1, 1), pledge=False, upload=True):
+    """A case submitted through the real services."""
+    user = UserFactory(person=InsuredPersonFactory(district=district))
+    relative = InsuredPersonFactory(district=district, birth=birth, resident=True)
+    application = services.application_start(authorizer=user.person, actor=user)
+    data = RelativeInput("resident_id", relative.id_number, relative.name, relationship)
+    result = services.binding_add_relative(application=application, data=data, actor=user)
+    assert result.binding is not None, result.verdict.reasons
+    binding = result.binding
+    if pledge:
+        services.binding_set_pledge(binding=binding, pledge=True)
+    elif upload:
+        for requirement in result.verdict.proof:
+            if requirement.upload_required:
+                services.document_add(binding=binding, kind=requirement.kind, upload=jpeg(), actor=user)
+    services.application_submit(application=application, actor=user, commitment=True)
+    binding.refresh_from_db()
+    return binding
+
+
+def clerk(region="510400", *roles):
+    user = StaffFactory(region_code=region)
+    user.groups.add(*Group.objects.filter(name__in=roles or ["审核员"]))
+    return user
+
+
+@pytest.fixture
+def reviewer(policies):
+    return clerk("510400", "审核员")
+
+
+def decide(client, binding, **data):
+    return client.post(f"{QUEUE}{binding.pk}/decide/", data, follow=True)
+
+
+def test_queue_lists_submitted_cases_oldest_first_masked(client, reviewer):
+    first, second = submitted(), submitted()
+    client.force_login(reviewer)
+    page = client.get(QUEUE).content.decode()
+    assert page.index(first.application.case_number) < page.index(second.application.case_number)
+    assert first.relative.id_number not in page
+    assert first.relative.id_number[:6] + "********" + first.relative.id_number[-4:] in page
+
+
+def test_search_by_full_id_number_only(client, reviewer):
+    binding = submitted()
+    client.force_login(reviewer)
+    number = binding.relative.id_number
+    assert binding.application.case_number in client.get(QUEUE, {"q": number}).content.decode()
+    assert binding.application.case_number not in client.get(QUEUE, {"q": number[:10]}).content.decode()
+    assert binding.application.case_number in client.get(QUEUE, {"q": binding.application.case_number}).content.decode()
+
+
+def test_queue_runs_a_constant_number_of_queries(client, reviewer):
+    submitted()
+    client.force_login(reviewer)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(QUEUE).status_code == 200
+        return len(queries)
+
+    few = count()
+    for _ in range(5):
+        submitted()
+    assert count() == few
+
+
+def test_filters_by_age_band_and_relationship(client, reviewer):
+    child = submitted()
+    parent = submitted(relationship="parent", birth=date(1950, 1, 1))
+    client.force_login(reviewer)
+    page = client.get(QUEUE, {"age": "60plus"}).content.decode()
+    assert parent.application.case_number in page and child.application.case_number not in page
+    page = client.get(QUEUE, {"relationship__exact": "child"}).content.decode()
+    assert child.application.case_number in page and parent.application.case_number not in page
+
+
+def test_a_clerk_of_another_region_sees_nothing_and_is_logged(client, policies):
+    binding = submitted()
+    outsider = clerk("360900", "审核员")
+    client.force_login(outsider)
+    assert binding.application.case_number not in client.get(QUEUE).content.decode()
+    response = client.get(f"{QUEUE}{binding.pk}/change/")
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(actor=outsider, action=AuditAction.REFUSED).exists()
+    response = client.post(f"{QUEUE}{binding.pk}/decide/", {"decision": "approve"})
+    assert response.status_code == 404
+    binding.refresh_from_db()
+    assert binding.status == Status.SUBMITTED
+
+
+def test_a_province_clerk_and_a_supervisor_see_the_city(client, policies):
+    binding = submitted()
+    for user in [clerk("510000", "审核员"), clerk("", "主管")]:
+        client.force_login(user)
+        assert binding.application.case_number in client.get(QUEUE).content.decode()
+
+
+def test_case_page_shows_verdict_documents_and_masked_parties(client, reviewer):
+    binding = submitted()
+    client.force_login(reviewer)
+    page = client.get(f"{QUEUE}{binding.pk}/change/").content.decode()
+    assert "符合共济条件" in page
+    assert f"/bindings/documents/{binding.documents.get().pk}/" in page
+    assert binding.authorizer.id_number not in page
+
+
+def test_reveal_is_logged_and_shows_the_number(client, reviewer):
+    binding = submitted()
+    client.force_login(reviewer)
+    page = client.post(f"{QUEUE}{binding.pk}/reveal/", {"party": "relative"}).content.decode()
+    assert binding.relative.id_number in page
+    assert binding.authorizer.id_number not in page
+    entry = AuditEntry.objects.get(action=AuditAction.REVEAL)
+    assert entry.actor == reviewer and entry.case_number == binding.application.case_number
+
+
+def test_clerk_viewing_a_document_is_audited(client, reviewer):
+    binding = submitted()
+    client.force_login(reviewer)
+    document = binding.documents.get()
+    assert client.get(f"/bindings/documents/{document.pk}/").status_code == 200
+    assert AuditEntry.objects.filter(action=AuditAction.DOCUMENT_VIEW, case_number=binding.application.case_number)
+
+
+def test_approve_through_the_case_page_writes_event_and_audit(client, reviewer):
+    binding = submitted()
+    client.force_login(reviewer)
+    decide(client, binding, decision="approve", note="材料齐全")
+    binding.refresh_from_db()
+    assert binding.status == Status.ACTIVE
+    assert BindingEvent.objects.filter(binding=binding, to_status=Status.ACTIVE, actor=reviewer).exists()
+    assert AuditEntry.objects.filter(action=AuditAction.APPROVE, actor=reviewer).count() == 1
+
+
+def test_reject_needs_a_reason(client, reviewer):
+    binding = submitted()
+    client.force_login(reviewer)
+    page = decide(client, binding, decision="reject", reason_code="").content.decode()
+    assert "请选择驳回原因" in page
+    page = decide(client, binding, decision="reject", reason_code="other", reason_text=" ").content.decode()
+    assert "请填写具体说明" in page
+    binding.refresh_from_db()
+    assert binding.status == Status.SUBMITTED
+    assert AuditEntry.objects.filter(action=AuditAction.REFUSED).count() == 2
+    decide(client, binding, decision="reject", reason_code="unclear_proof", reason_text="照片模糊")
+    binding.refresh_from_db()
+    assert binding.status == Status.REJECTED and binding.reason_code == "unclear_proof"
+
+
+def test_request_more_sends_it_back_and_the_resident_resubmits(client, reviewer):
+    binding = submitted()
+    client.force_login(reviewer)
+    decide(client, binding, decision="request_more", missing_note="请补充户口簿户主页")
+    binding.refresh_from_db()
+    assert binding.status == Status.RETURNED and "户主页" in binding.missing_note
+    owner = binding.authorizer.account
+    services.document_add(binding=binding, kind="household_register", upload=jpeg(), actor=owner)
+    services.binding_resubmit(binding=binding, actor=owner)
+    binding.refresh_from_db()
+    assert binding.status == Status.SUBMITTED
+
+
+def test_deciding_a_case_that_changed_meanwhile_is_refused(client, reviewer):
+    binding = submitted()
+    services.binding_withdraw(binding=binding, actor=binding.authorizer.account)
+    client.force_login(reviewer)
+    page = decide(client, binding, decision="approve").content.decode()
+    assert "不能审核通过" in page
+    binding.refresh_from_db()
+    assert binding.status == Status.WITHDRAWN
+
+
+def test_bulk_approval_only_of_eligible_cases(client, reviewer):
+    good = submitted()
+    stale = submitted()
+    services.registry_status_change(person=stale.relative, status="suspended", actor=None)  # rejects the pending one
+    fresh = submitted()
+    fresh.relative.status = "suspended"
+    fresh.relative.save()  # registry changed behind the case's back: the engine now says no
+    client.force_login(reviewer)
+    client.post(QUEUE, {"action": "approve_selected", "_selected_action": [good.pk, fresh.pk]}, follow=True)
+    good.refresh_from_db()
+    fresh.refresh_from_db()
+    assert good.status == Status.ACTIVE
+    assert fresh.status == Status.SUBMITTED
+
+
+def test_bulk_reject_asks_for_the_reason_first(client, reviewer):
+    one, two = submitted(), submitted()
+    client.force_login(reviewer)
+    page = client.post(QUEUE, {"action": "reject_selected", "_selected_action": [one.pk, two.pk]}).content.decode()
+    assert "驳回原因" in page
+    assert Binding.objects.filter(status=Status.SUBMITTED).count() == 2
+    client.post(
+        QUEUE,
+        {
+            "action": "reject_selected",
+            "_selected_action": [one.pk, two.pk],
+            "confirm": "1",
+            "reason_code": "relationship_mismatch",
+        },
+    )
+    assert Binding.objects.filter(status=Status.REJECTED).count() == 2
+
+
+def test_a_reader_without_decide_permission_cannot_decide(client, policies):
+    binding = submitted()
+    counter_only = clerk("510400", "窗口经办员")
+    client.force_login(counter_only)
+    assert client.post(f"{QUEUE}{binding.pk}/decide/", {"decision": "approve"}).status_code == 403
+    page = client.get(QUEUE).content.decode()
+    assert "approve_selected" not in page
+
+
+def test_status_is_never_editable(client, reviewer):
+    binding = submitted()
+    client.force_login(reviewer)
+    client.post(f"{QUEUE}{binding.pk}/change/", {"status": "active"})
+    binding.refresh_from_db()
+    assert binding.status == Status.SUBMITTED
+
+
+# --- maker-checker -------------------------------------------------------------------------------------
+
+
+def sensitive_case():
+    """An adult sibling in 贵港 with only a pledge: waits for two clerks even though 广西 needs no review."""
+    return submitted(district="450802", relationship="sibling", birth=date(1990, 1, 1), pledge=True)
+
+
+def test_sensitive_case_waits_for_review_and_two_clerks(client, policies):
+    binding = sensitive_case()
+    assert binding.status == Status.SUBMITTED
+    maker, checker = clerk("450800"), clerk("450800")
+    services.binding_approve(binding=binding, clerk=maker)
+    binding.refresh_from_db()
+    assert binding.status == Status.SUBMITTED
+    with pytest.raises(services.BindingError, match="另一名经办人员复核"):
+        services.binding_approve(binding=binding, clerk=maker)
+    services.binding_approve(binding=binding, clerk=checker)
+    binding.refresh_from_db()
+    assert binding.status == Status.ACTIVE
+    assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == ["first_approve", "approve"]
+
+
+def test_a_clerk_who_is_a_party_cannot_decide_his_own_case(client, policies):
+    binding = submitted()
+    resident_account = User.objects.get(person=binding.authorizer)
+    resident_account.person = None
+    resident_account.save()
+    own = clerk("510400")
+    own.person = binding.authorizer  # the clerk is himself the authorizer
+    own.save()
+    services.binding_approve(binding=binding, clerk=own)  # only a first approval
+    binding.refresh_from_db()
+    assert binding.status == Status.SUBMITTED
+    with pytest.raises(services.BindingError, match="当事人"):
+        services.binding_reject(binding=binding, clerk=own, reason_code="other", reason_text="x")
+    services.binding_approve(binding=binding, clerk=clerk("510400"))
+    binding.refresh_from_db()
+    assert binding.status == Status.ACTIVE
+
+
+def test_registry_status_change_in_admin_dissolves_bindings(client, policies):
+    binding = submitted()
+    services.binding_approve(binding=binding, clerk=clerk("510400"))
+    counter = clerk("510400", "窗口经办员")
+    client.force_login(counter)
+    person = binding.relative
+    url = f"/admin/accounts/insuredperson/{person.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data.update(status="terminated")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    binding.refresh_from_db()
+    assert binding.status == Status.DISSOLVED and binding.reason_code == "insurance_terminated"
+    assert AuditEntry.objects.filter(action=AuditAction.STATUS_CHANGE, actor=counter).exists()
+
+
+def test_audit_log_cannot_be_changed_or_deleted(client, reviewer, superuser):
+    entry = AuditEntry.objects.create(actor=reviewer, action="reveal", target="x")
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    client.force_login(superuser)
+    assert client.post(f"/admin/accounts/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
