@@ -1,3 +1,12 @@
+from django.urls import path
+
+from . import views
+
 app_name = "policies"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("compare/", views.compare, name="compare"),
+    path("guide/", views.guide, name="guide"),
+    path("<slug:slug>/", views.detail, name="detail"),
+]

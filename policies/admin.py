@@ -1,0 +1,211 @@
+"""Clerks correct rules here. Every save goes through services.policy_version_record_edit, which keeps the
+history; the models' clean() methods are the same checks the loader runs."""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Channel,
+    PolicyRevision,
+    PolicyVersion,
+    PoolingLevel,
+    PoolingRule,
+    PremiumAmount,
+    ProofRule,
+    Region,
+    RelationshipRule,
+    Source,
+)
+from .relationships import CLOSE_RELATIVES, Relationship
+from .services import policy_version_record_edit, stored_snapshot
+
+CLOSE_RELATIVE_CHOICES = [(r.value, r.label) for r in CLOSE_RELATIVES]
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class RelationshipsField(forms.MultipleChoiceField):
+    """A JSON list of relationships edited as checkboxes."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def prepare_value(self, value):
+        return value or []
+
+
+class PolicyVersionForm(forms.ModelForm):
+    premium_relationships = RelationshipsField(
+        label=_("代缴亲属范围"), choices=Relationship.choices, required=False, help_text=_("都不勾选表示本级未规定。")
+    )
+
+    class Meta:
+        model = PolicyVersion
+        fields = ["premium_relationships"]  # the admin adds the fields named in its fieldsets
+
+    def clean_premium_relationships(self):
+        return self.cleaned_data["premium_relationships"] or None
+
+
+class ProofRuleForm(forms.ModelForm):
+    relationships = RelationshipsField(
+        label=_("适用亲属"), choices=CLOSE_RELATIVE_CHOICES, required=False, help_text=_("都不勾选表示所有亲属。")
+    )
+
+    class Meta:
+        model = ProofRule
+        fields = ["order", "relationships", "min_age", "max_age", "kind", "upload_required", "pledge_allowed", "note"]
+
+
+class RelationshipRuleInline(admin.TabularInline):
+    model = RelationshipRule
+    extra = 0
+
+
+class ProofRuleInline(admin.StackedInline):
+    model = ProofRule
+    form = ProofRuleForm
+    extra = 0
+
+
+class ChannelInline(admin.StackedInline):
+    model = Channel
+    extra = 0
+    formfield_overrides = HTTPS_URLS
+
+
+class PoolingRuleInline(admin.TabularInline):
+    model = PoolingRule
+    extra = 0
+    show_change_link = True
+    fields = ["scheme", "category", "deductible_yuan", "yearly_cap_yuan", "note"]
+
+
+class PremiumAmountInline(admin.TabularInline):
+    model = PremiumAmount
+    extra = 0
+
+
+class PolicyRevisionInline(admin.TabularInline):
+    model = PolicyRevision
+    extra = 0
+    can_delete = False
+    fields = ["changed_at", "via", "changed_by", "changes"]
+    readonly_fields = fields
+    verbose_name_plural = _("修改记录")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RecordsEditsMixin:
+    """Snapshot the version before the form is saved, compare after the inlines are saved."""
+
+    def version_of(self, obj) -> PolicyVersion:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        version = self.version_of(obj) if change else None
+        request._policy_before = stored_snapshot(PolicyVersion.objects.get(pk=version.pk)) if version else {}
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        policy_version_record_edit(
+            version=self.version_of(form.instance), before=getattr(request, "_policy_before", {}), actor=request.user
+        )
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(RecordsEditsMixin, admin.ModelAdmin):
+    form = PolicyVersionForm
+    list_display = ["region", "title", "effective_from", "effective_to", "edited_in_admin_at"]
+    list_filter = ["region__level", "region"]
+    list_select_related = ["region"]
+    search_fields = ["title", "region__name"]
+    filter_horizontal = ["sources"]
+    readonly_fields = ["edited_in_admin_at", "updated_at"]
+    inlines = [
+        RelationshipRuleInline,
+        ProofRuleInline,
+        ChannelInline,
+        PoolingRuleInline,
+        PremiumAmountInline,
+        PolicyRevisionInline,
+    ]
+    fieldsets = [
+        (None, {"fields": ["region", "title", "summary", "sources"]}),
+        (_("有效期"), {"fields": ["effective_from", "effective_from_note", "effective_to"]}),
+        (
+            _("共济规则（留空表示本级未规定，沿用上级）"),
+            {
+                "fields": [
+                    "service_name",
+                    "at_once_limit",
+                    "total_limit",
+                    "pair_scope",
+                    "spend_scope",
+                    "rebind_wait_days",
+                    "review_mode",
+                    "dates_mode",
+                    "notice_text",
+                ]
+            },
+        ),
+        (_("代缴"), {"fields": ["premium_allowed", "premium_relationships", "premium_scheme", "premium_scope"]}),
+        (_("说明"), {"fields": ["notes", "edited_in_admin_at", "updated_at"]}),
+    ]
+
+    def version_of(self, obj):
+        return obj
+
+
+class PoolingLevelInline(admin.TabularInline):
+    model = PoolingLevel
+    extra = 0
+
+
+@admin.register(PoolingRule)
+class PoolingRuleAdmin(RecordsEditsMixin, admin.ModelAdmin):
+    list_display = ["__str__", "version", "deductible_yuan", "yearly_cap_yuan"]
+    list_select_related = ["version__region"]
+    inlines = [PoolingLevelInline]
+
+    def version_of(self, obj):
+        return obj.version
+
+    def save_model(self, request, obj, form, change):
+        # A new pooling rule changes an existing version: snapshot that version first.
+        request._policy_before = stored_snapshot(PolicyVersion.objects.get(pk=obj.version_id))
+        admin.ModelAdmin.save_model(self, request, obj, form, change)
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "level", "parent", "slug"]
+    list_filter = ["level"]
+    search_fields = ["code", "name", "slug"]
+    list_select_related = ["parent"]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
+    list_display = ["key", "title", "document_number", "published_on"]
+    search_fields = ["key", "title", "document_number"]
+
+
+@admin.register(PolicyRevision)
+class PolicyRevisionAdmin(admin.ModelAdmin):
+    list_display = ["changed_at", "version_label", "via", "changed_by"]
+    list_filter = ["via", "region"]
+    list_select_related = ["changed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,372 @@
+"""The eligibility engine: the one place that decides whether a binding may be made.
+
+The binding workflow, the admin and the counter desk all call check_eligibility(); none of them
+repeats a rule. It never writes and never raises for a failed rule: it returns every reason at once,
+each as a stable code and a plain Chinese message naming the rule, its number and where the resident
+stands. What the bindings app knows about history comes in as BindingFacts, so this module does not
+depend on it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import InsuranceStatus, InsuredPerson, Scheme
+from accounts.regions import region_name
+
+from .choices import DatesMode, PairScope, ProofKind
+from .formatting import cn_date
+from .relationships import CLOSE_RELATIVES, Relationship
+from .selectors import ResolvedPolicy, resolved_policy
+
+
+class ReasonCode(models.TextChoices):
+    AUTHORIZER_NOT_FOUND = "authorizer_not_found", _("授权人不在参保登记中")
+    RELATIVE_NOT_FOUND = "relative_not_found", _("使用人不在参保登记中")
+    AUTHORIZER_NOT_EMPLOYEE = "authorizer_not_employee", _("授权人未参加职工医保")
+    AUTHORIZER_SUSPENDED = "authorizer_suspended", _("授权人参保暂停")
+    AUTHORIZER_TERMINATED = "authorizer_terminated", _("授权人参保终止")
+    RELATIVE_SUSPENDED = "relative_suspended", _("使用人参保暂停")
+    RELATIVE_TERMINATED = "relative_terminated", _("使用人参保终止")
+    SELF_BINDING = "self_binding", _("不能为本人办理")
+    RELATIONSHIP_NOT_ALLOWED = "relationship_not_allowed", _("该亲属关系不在共济范围内")
+    PAIR_NOT_IN_SCOPE = "pair_not_in_scope", _("双方参保地不符合要求")
+    AT_ONCE_LIMIT_REACHED = "at_once_limit_reached", _("同时绑定人数已满")
+    TOTAL_LIMIT_REACHED = "total_limit_reached", _("累计绑定人数已满")
+    ALREADY_BOUND_TO_OTHER = "already_bound_to_other", _("使用人已由其他授权人绑定")
+    WAITING_PERIOD = "waiting_period", _("解除绑定后的等待期未满")
+    DATES_NOT_ALLOWED = "dates_not_allowed", _("不设共济起止日期")
+    DATES_REQUIRED = "dates_required", _("须填写共济起止日期")
+    DATES_INVALID = "dates_invalid", _("共济起止日期不正确")
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ProofRequirement:
+    kind: str
+    label: str
+    pledge_allowed: bool
+    upload_required: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BindingFacts:
+    """What the bindings app knows; the defaults describe an authorizer who has never bound anyone."""
+
+    active_count: int = 0  # bindings now active or awaiting review, not counting this one
+    total_count: int = 0  # distinct relatives ever bound, active or not
+    relative_counted_before: bool = False  # this relative is already in total_count
+    bound_to_other_authorizer: bool = False
+    last_unbound_on: datetime.date | None = None  # this relative's last binding with another authorizer ended
+
+
+@dataclass(frozen=True)
+class Quota:
+    at_once_limit: int | None
+    total_limit: int | None
+    active_count: int
+    total_count: int
+
+    @property
+    def display(self) -> str:
+        """已绑定 3/5 名，累计 7/20 名 (a limit nobody states is left out)."""
+        at_once = f"{self.active_count}/{self.at_once_limit}" if self.at_once_limit else f"{self.active_count}"
+        total = f"{self.total_count}/{self.total_limit}" if self.total_limit else f"{self.total_count}"
+        return _t("已绑定 %(at_once)s 名，累计 %(total)s 名") % {"at_once": at_once, "total": total}
+
+    def __str__(self):
+        return self.display
+
+
+@dataclass(frozen=True)
+class Verdict:
+    eligible: bool
+    reasons: list[Reason] = field(default_factory=list)
+    proof: list[ProofRequirement] = field(default_factory=list)
+    needs_review: bool = True
+    quota: Quota | None = None
+    policy: ResolvedPolicy | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def codes(self) -> list[str]:
+        return [reason.code for reason in self.reasons]
+
+
+def _status_reason(person: InsuredPerson, suspended: str, terminated: str, who: str) -> Reason | None:
+    if person.status == InsuranceStatus.NORMAL:
+        return None
+    code = suspended if person.status == InsuranceStatus.SUSPENDED else terminated
+    message = _t("%(who)s的医保参保状态为“%(status)s”，须为“正常”才能办理家庭共济。") % {
+        "who": who,
+        "status": person.get_status_display(),
+    }
+    return Reason(code, message)
+
+
+def _relationship_reason(policy: ResolvedPolicy, relationship: str, on: datetime.date) -> Reason | None:
+    if relationship not in CLOSE_RELATIVES:
+        return Reason(
+            ReasonCode.RELATIONSHIP_NOT_ALLOWED,
+            _t("亲属关系“%(value)s”不是近亲属，不能办理家庭共济。") % {"value": relationship},
+        )
+    label = Relationship(relationship).label
+    stated = policy.relationship_rules
+    rule = policy.relationship_rule(relationship)
+    if rule is None:
+        allowed = "、".join(str(r.get_relationship_display()) for r in stated.value or [])
+        return Reason(
+            ReasonCode.RELATIONSHIP_NOT_ALLOWED,
+            _t("%(authority)s规定可共济的亲属为：%(allowed)s；%(relationship)s不在其中。")
+            % {"authority": stated.authority or _t("本地政策"), "allowed": allowed or "—", "relationship": label},
+        )
+    if not rule.allows_on(on):
+        return Reason(
+            ReasonCode.RELATIONSHIP_NOT_ALLOWED,
+            _t("%(authority)s自%(date)s起才允许为%(relationship)s办理家庭共济，办理日期为%(on)s。")
+            % {
+                "authority": stated.authority,
+                "date": cn_date(rule.allowed_from, rule.allowed_from_precision),
+                "relationship": label,
+                "on": cn_date(on),
+            },
+        )
+    return None
+
+
+def _place_name(policy: ResolvedPolicy, code: str) -> str:
+    for region in policy.chain:
+        if region.code == code:
+            return region.name
+    return region_name(code) or code
+
+
+def _pair_reason(policy: ResolvedPolicy, authorizer: InsuredPerson, relative: InsuredPerson) -> Reason | None:
+    scope = policy.effective_pair_scope
+    if scope == PairScope.SAME_CITY and relative.city_code != authorizer.city_code:
+        place, relative_place = _place_name(policy, authorizer.city_code), _place_name(policy, relative.city_code)
+    elif scope == PairScope.SAME_PROVINCE and relative.province_code != authorizer.province_code:
+        place = _place_name(policy, authorizer.province_code)
+        relative_place = _place_name(policy, relative.province_code)
+    else:
+        return None
+    return Reason(
+        ReasonCode.PAIR_NOT_IN_SCOPE,
+        _t("%(authority)s规定授权人和使用人须均在%(place)s参保；使用人的参保地为%(relative_place)s。")
+        % {"authority": policy.pair_scope.authority, "place": place, "relative_place": relative_place},
+    )
+
+
+def _limit_reasons(policy: ResolvedPolicy, facts: BindingFacts) -> list[Reason]:
+    reasons = []
+    at_once = policy.at_once_limit
+    if at_once.value is not None and facts.active_count >= at_once.value:
+        reasons.append(
+            Reason(
+                ReasonCode.AT_ONCE_LIMIT_REACHED,
+                _t("%(authority)s规定每个账户最多同时绑定%(limit)s名家庭成员，您已绑定%(count)s名。")
+                % {"authority": at_once.authority, "limit": at_once.value, "count": facts.active_count},
+            )
+        )
+    total = policy.total_limit
+    if total.value is not None and not facts.relative_counted_before and facts.total_count >= total.value:
+        reasons.append(
+            Reason(
+                ReasonCode.TOTAL_LIMIT_REACHED,
+                _t(
+                    "%(authority)s规定每个账户累计最多绑定%(limit)s名近亲属（解除后重新绑定同一人不另占名额），"
+                    "您已累计绑定%(count)s名。"
+                )
+                % {"authority": total.authority, "limit": total.value, "count": facts.total_count},
+            )
+        )
+    return reasons
+
+
+def _waiting_reason(policy: ResolvedPolicy, facts: BindingFacts, on: datetime.date) -> Reason | None:
+    days = policy.effective_rebind_wait_days
+    if not days or facts.last_unbound_on is None:
+        return None
+    available = facts.last_unbound_on + datetime.timedelta(days=days)
+    if on >= available:
+        return None
+    return Reason(
+        ReasonCode.WAITING_PERIOD,
+        _t(
+            "%(authority)s规定共济关系解除%(days)s日后（即%(available)s起）才能由其他授权人绑定；该使用人于%(unbound)s解除绑定。"
+        )
+        % {
+            "authority": policy.rebind_wait_days.authority,
+            "days": days,
+            "available": cn_date(available),
+            "unbound": cn_date(facts.last_unbound_on),
+        },
+    )
+
+
+def _date_reasons(policy: ResolvedPolicy, start, end, on: datetime.date) -> list[Reason]:
+    mode = policy.effective_dates_mode
+    stated = policy.dates_mode
+    if mode == DatesMode.NOT_ALLOWED:
+        if start is None and end is None:
+            return []
+        message = (
+            _t("%(authority)s规定共济绑定不设开始和结束日期，解除前一直有效，请不要填写。")
+            % {"authority": stated.authority}
+            if stated.is_stated
+            else _t("本地政策未规定共济起止日期，绑定在解除前一直有效，请不要填写开始和结束日期。")
+        )
+        return [Reason(ReasonCode.DATES_NOT_ALLOWED, message)]
+    reasons = []
+    if mode == DatesMode.REQUIRED and (start is None or end is None):
+        missing = "、".join(label for label, value in ((_t("开始日期"), start), (_t("结束日期"), end)) if value is None)
+        reasons.append(
+            Reason(
+                ReasonCode.DATES_REQUIRED,
+                _t("%(authority)s规定绑定须填写共济开始和结束日期，您未填写%(missing)s。")
+                % {"authority": stated.authority, "missing": missing},
+            )
+        )
+    if start is not None and end is not None and end < start:
+        reasons.append(
+            Reason(
+                ReasonCode.DATES_INVALID,
+                _t("共济结束日期（%(end)s）早于开始日期（%(start)s）。")
+                % {"end": cn_date(end), "start": cn_date(start)},
+            )
+        )
+    elif start is not None and start < on:
+        reasons.append(
+            Reason(
+                ReasonCode.DATES_INVALID,
+                _t("共济开始日期（%(start)s）早于办理日期（%(on)s）。") % {"start": cn_date(start), "on": cn_date(on)},
+            )
+        )
+    elif start is None and end is not None and end < on:
+        reasons.append(
+            Reason(
+                ReasonCode.DATES_INVALID,
+                _t("共济结束日期（%(end)s）早于办理日期（%(on)s）。") % {"end": cn_date(end), "on": cn_date(on)},
+            )
+        )
+    return reasons
+
+
+def proof_required(policy: ResolvedPolicy, relationship: str, relative: InsuredPerson, on: datetime.date):
+    age = relative.age_on(on)
+    return [
+        ProofRequirement(
+            kind=rule.kind,
+            label=str(ProofKind(rule.kind).label),
+            pledge_allowed=rule.pledge_allowed,
+            upload_required=rule.upload_required,
+            note=rule.note,
+        )
+        for rule in policy.proof_for(relationship, age)
+    ]
+
+
+def check_eligibility(
+    *,
+    authorizer: InsuredPerson | None,
+    relative: InsuredPerson | None,
+    relationship: str,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    on: datetime.date,
+    facts: BindingFacts = BindingFacts(),  # noqa: B008 - frozen, so one shared default is safe
+) -> Verdict:
+    """May `authorizer` share his personal account with `relative` from `on`? The authorizer's city policy
+    applies. Returns every failing rule, or the proof the application must carry."""
+    relationship = str(relationship)
+    reasons: list[Reason] = []
+    if authorizer is None:
+        reasons.append(Reason(ReasonCode.AUTHORIZER_NOT_FOUND, _t("没有查到授权人的参保登记信息。")))
+    if relative is None:
+        reasons.append(
+            Reason(
+                ReasonCode.RELATIVE_NOT_FOUND,
+                _t("没有查到使用人的参保登记信息，请核对证件号码和姓名；使用人须已参加职工医保或居民医保。"),
+            )
+        )
+    if authorizer is not None:
+        if authorizer.scheme != Scheme.EMPLOYEE:
+            reasons.append(
+                Reason(
+                    ReasonCode.AUTHORIZER_NOT_EMPLOYEE,
+                    _t("授权人须参加职工基本医疗保险（有个人账户）才能共济；您参加的是%(scheme)s。")
+                    % {"scheme": authorizer.get_scheme_display()},
+                )
+            )
+        if reason := _status_reason(
+            authorizer, ReasonCode.AUTHORIZER_SUSPENDED, ReasonCode.AUTHORIZER_TERMINATED, _t("授权人")
+        ):
+            reasons.append(reason)
+    if relative is not None and (
+        reason := _status_reason(relative, ReasonCode.RELATIVE_SUSPENDED, ReasonCode.RELATIVE_TERMINATED, _t("使用人"))
+    ):
+        reasons.append(reason)
+    if authorizer is not None and relative is not None and _same_person(authorizer, relative):
+        reasons.append(Reason(ReasonCode.SELF_BINDING, _t("不能把自己添加为使用人。")))
+
+    policy = resolved_policy(authorizer.city_code, on) if authorizer is not None else None
+    if policy is not None:
+        if reason := _relationship_reason(policy, relationship, on):
+            reasons.append(reason)
+        if relative is not None and (reason := _pair_reason(policy, authorizer, relative)):
+            reasons.append(reason)
+        reasons.extend(_limit_reasons(policy, facts))
+    if facts.bound_to_other_authorizer:
+        reasons.append(
+            Reason(
+                ReasonCode.ALREADY_BOUND_TO_OTHER,
+                _t("该使用人已接受其他授权人的共济；每人同一时间只能接受一名授权人的共济，须先解除原绑定。"),
+            )
+        )
+    if policy is not None:
+        if reason := _waiting_reason(policy, facts, on):
+            reasons.append(reason)
+        reasons.extend(_date_reasons(policy, start, end, on))
+
+    quota = (
+        Quota(policy.at_once_limit.value, policy.total_limit.value, facts.active_count, facts.total_count)
+        if policy is not None
+        else None
+    )
+    eligible = not reasons
+    return Verdict(
+        eligible=eligible,
+        reasons=reasons,
+        proof=proof_required(policy, relationship, relative, on) if eligible else [],
+        needs_review=policy.needs_review if policy is not None else True,
+        quota=quota,
+        policy=policy,
+    )
+
+
+def _same_person(a: InsuredPerson, b: InsuredPerson) -> bool:
+    if a.pk is not None and a.pk == b.pk:
+        return True
+    return bool(a.id_number) and a.id_number == b.id_number
+
+
+__all__ = [
+    "BindingFacts",
+    "ProofKind",
+    "ProofRequirement",
+    "Quota",
+    "Reason",
+    "ReasonCode",
+    "Verdict",
+    "check_eligibility",
+]
