@@ -9,8 +9,11 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("policies/", include("policies.urls")),
     path("bindings/", include("bindings.urls")),
+    path("ledger/", include("bindings.ledger_urls")),
+    path("counter/", include("bindings.counter_urls")),
     path("admin/", admin.site.urls),
 ]
 
+handler403 = "config.views.permission_denied"
 handler404 = "config.views.page_not_found"
 handler500 = "config.views.server_error"

@@ -23,6 +23,10 @@ def healthz(request):
     return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503)
 
 
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
