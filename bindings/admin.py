@@ -5,6 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
@@ -22,6 +23,7 @@ from accounts.models import AuditAction, AuditEntry
 from accounts.regions import region_name
 from accounts.views import client_ip
 from policies.choices import ChannelKind
+from policies.selectors import resolved_policies
 
 from . import services
 from .models import Binding, BindingEvent, DocumentAccess, RejectReason, Status
@@ -92,6 +94,17 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset if value == "all" else queryset.filter(status=value)
 
 
+class QueueChangeList(ChangeList):
+    """Attaches each row's processing time (a policy number) in one batch for the whole page."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        codes = {binding.application.city_code for binding in self.result_list}
+        policies = resolved_policies(codes, timezone.localdate()) if codes else {}
+        for binding in self.result_list:
+            binding.review_days = policies[binding.application.city_code].effective_review_working_days
+
+
 class ReasonForm(forms.Form):
     reason_code = forms.ChoiceField(label=_("驳回原因"), choices=RejectReason.choices)
     reason_text = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -151,12 +164,15 @@ class BindingAdmin(RegionScopedAdmin):
         if obj.status not in (Status.SUBMITTED, Status.RETURNED) or not obj.submitted_at:
             return "—"
         days = working_days_between(timezone.localtime(obj.submitted_at).date(), timezone.localdate())
-        if days > settings.REVIEW_WORKING_DAYS:
+        if days > getattr(obj, "review_days", settings.REVIEW_WORKING_DAYS):
             return format_html('<strong class="overdue" style="color:#b02a37">{} ⚠ {}</strong>', days, _t("超时"))
         return days
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, search_term.strip().upper())
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
 
     # --- permissions -----------------------------------------------------------------------------------
     def has_add_permission(self, request):

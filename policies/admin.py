@@ -147,6 +147,7 @@ class PolicyVersionAdmin(RecordsEditsMixin, admin.ModelAdmin):
                     "spend_scope",
                     "rebind_wait_days",
                     "review_mode",
+                    "review_working_days",
                     "dates_mode",
                     "notice_text",
                 ]

@@ -45,6 +45,7 @@ VERSION_FIELDS = [
     "spend_scope",
     "rebind_wait_days",
     "review_mode",
+    "review_working_days",
     "dates_mode",
     "notice_text",
     "premium_allowed",

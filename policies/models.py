@@ -143,6 +143,13 @@ class PolicyVersion(models.Model):
         help_text=_("1 表示解除次日起可被其他授权人绑定。"),
     )
     review_mode = models.CharField(_("办理方式"), max_length=10, choices=ReviewMode.choices, blank=True)
+    review_working_days = models.PositiveSmallIntegerField(
+        _("审核办结时限（工作日）"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("经办人员审核的承诺办结时限；未规定时大厅按3个工作日提示。"),
+    )
     dates_mode = models.CharField(_("共济起止日期"), max_length=12, choices=DatesMode.choices, blank=True)
     notice_text = models.TextField(_("告知书"), blank=True)
     premium_allowed = models.BooleanField(_("可代缴居民医保"), null=True, blank=True)

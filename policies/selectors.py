@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Generic, TypeVar
 
+from django.conf import settings
 from django.db.models import Prefetch, Q
 from django.http import Http404
 
@@ -94,6 +95,7 @@ class ResolvedPolicy:
     spend_scope: Stated[str] = field(init=False)
     rebind_wait_days: Stated[int] = field(init=False)
     review_mode: Stated[str] = field(init=False)
+    review_working_days: Stated[int] = field(init=False)
     dates_mode: Stated[str] = field(init=False)
     notice_text: Stated[str] = field(init=False)
     premium_allowed: Stated[bool] = field(init=False)
@@ -113,6 +115,7 @@ class ResolvedPolicy:
         "spend_scope",
         "rebind_wait_days",
         "review_mode",
+        "review_working_days",
         "dates_mode",
         "notice_text",
         "premium_allowed",
@@ -195,6 +198,11 @@ class ResolvedPolicy:
     def effective_dates_mode(self) -> str:
         """Not stated anywhere: a binding runs until it is dissolved, without dates."""
         return self.dates_mode.value or DatesMode.NOT_ALLOWED
+
+    @property
+    def effective_review_working_days(self) -> int:
+        """The processing time clerks are held to; the hall's own default where no source states one."""
+        return self.review_working_days.value or settings.REVIEW_WORKING_DAYS
 
     @property
     def effective_rebind_wait_days(self) -> int:

@@ -318,3 +318,38 @@ def test_audit_log_cannot_be_changed_or_deleted(client, reviewer, superuser):
         entry.delete()
     client.force_login(superuser)
     assert client.post(f"/admin/accounts/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_audit_row_and_decision_share_one_transaction(reviewer, monkeypatch):
+    binding = submitted()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("notification service down")
+
+    monkeypatch.setattr(services, "notify_parties", broken)
+    with pytest.raises(RuntimeError):
+        services.binding_approve(binding=binding, clerk=reviewer)
+    binding.refresh_from_db()
+    assert binding.status == Status.SUBMITTED
+    assert not AuditEntry.objects.filter(action=AuditAction.APPROVE).exists()
+    assert not binding.events.filter(to_status=Status.ACTIVE).exists()
+
+
+def test_overdue_cases_are_highlighted_by_the_regions_processing_time(client, reviewer):
+    import time_machine
+    from django.utils import timezone
+
+    from policies.models import PolicyVersion
+
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 11, 2, 10, 0))):  # a Monday
+        binding = submitted()
+    client.force_login(reviewer)
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 11, 5, 10, 0))):  # 3 working days later
+        assert "超时" not in client.get(QUEUE).content.decode()
+    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 11, 6, 10, 0))):  # 4
+        assert "超时" in client.get(QUEUE).content.decode()
+        city = PolicyVersion.objects.filter(region__code="510400").latest("effective_from")
+        city.review_working_days = 5
+        city.save()
+        assert "超时" not in client.get(QUEUE).content.decode()
+    assert binding
