@@ -1,7 +1,6 @@
 """Every rule of every region on both sides of its boundary."""
 
 import datetime
-import time
 
 import pytest
 
@@ -248,13 +247,9 @@ def test_not_a_close_relative(check):
     assert verdict.codes == [ReasonCode.RELATIONSHIP_NOT_ALLOWED]
 
 
-def test_check_is_fast_and_uses_a_handful_of_queries(check, person, django_assert_max_num_queries):
+def test_check_uses_a_handful_of_queries(check, person, django_assert_max_num_queries):
+    # Speed itself is measured by `make bench` (BENCHMARKS.md), never asserted in the suite.
     authorizer, relative = person("hengyang"), person("hengyang", resident=True)
     check_eligibility(authorizer=authorizer, relative=relative, relationship="child", on=ON)  # warm up
     with django_assert_max_num_queries(9):
         check_eligibility(authorizer=authorizer, relative=relative, relationship="child", on=ON)
-    started = time.perf_counter()
-    for _ in range(20):
-        check_eligibility(authorizer=authorizer, relative=relative, relationship="child", on=ON)
-    average_ms = (time.perf_counter() - started) / 20 * 1000
-    assert average_ms < 25, f"{average_ms:.1f} ms per check"  # target 10 ms; slack for a shared CI machine
