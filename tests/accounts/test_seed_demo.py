@@ -41,3 +41,14 @@ def test_demo_sign_in_works(client):
     call_command("seed_demo")
     response = client.post("/accounts/login/", {"identifier": "13900000001", "password": DEMO_PASSWORD})
     assert response.status_code == 302
+
+
+def test_the_ids_quoted_in_the_readme_exist_in_the_demo_registry():
+    import re
+    from pathlib import Path
+
+    call_command("seed_demo")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    quoted = set(re.findall(r"`(\d{17}[\dX])`", readme))
+    assert quoted, "the counter demo quotes ID numbers"
+    assert quoted <= set(InsuredPerson.objects.values_list("id_number", flat=True))
