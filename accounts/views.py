@@ -157,6 +157,9 @@ def register(request):
     form = RegisterForm(request.POST or None, sending_code=sending)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        warning = getattr(form.fields["id_number"], "info", None)
+        if warning is not None and warning.warning:
+            messages.warning(request, warning.warning)
         try:
             person = services.registry_match(name=data["name"], id_number=data["id_number"])
             services.phone_available(phone=data["phone"])

@@ -5,9 +5,11 @@ from datetime import date, timedelta
 from django.db.models import Max, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.audit import audit
 from accounts.clerks import clerk_covers
-from accounts.models import InsuredPerson
+from accounts.models import AuditAction, InsuredPerson
 from policies.eligibility import BindingFacts
 
 from .models import LIVE_STATUSES, Application, Binding, Document, Status
@@ -54,13 +56,27 @@ def live_binding_with(*, authorizer: InsuredPerson, relative: InsuredPerson, on:
     return _live(Binding.objects.filter(authorizer=authorizer, relative=relative), on).first()
 
 
+def _refuse(user, target: str, case_number: str = ""):
+    """Someone asked for another resident's data by URL: log it, then answer 404 as if it did not exist."""
+    audit(
+        actor=user,
+        action=AuditAction.REFUSED,
+        target=target,
+        case_number=case_number,
+        detail=_("访问他人的申请或材料"),
+    )
+    return Http404()
+
+
 def application_for_user(*, user, case_number: str) -> Application:
     """The resident's own application (as its authorizer), or 404."""
     person = getattr(user, "person", None)
-    try:
-        return Application.objects.select_related("authorizer").get(case_number=case_number, authorizer=person)
-    except Application.DoesNotExist:
-        raise Http404 from None
+    application = Application.objects.select_related("authorizer").filter(case_number=case_number).first()
+    if application is None:
+        raise Http404
+    if person is None or application.authorizer_id != person.pk:
+        raise _refuse(user, f"application:{application.pk}", application.case_number)
+    return application
 
 
 def draft_application_for(*, person: InsuredPerson) -> Application | None:
@@ -78,17 +94,13 @@ def draft_application_for(*, person: InsuredPerson) -> Application | None:
 def binding_for_party(*, user, pk: int) -> Binding:
     """A binding the user is a party of (authorizer or relative), or 404."""
     person = getattr(user, "person", None)
-    if person is None:
-        raise Http404
-    binding = (
-        Binding.objects.select_related("application", "authorizer", "relative")
-        .filter(Q(authorizer=person) | Q(relative=person))
-        .exclude(status=Status.DRAFT, relative=person)
-        .filter(pk=pk)
-        .first()
-    )
+    binding = Binding.objects.select_related("application", "authorizer", "relative").filter(pk=pk).first()
     if binding is None:
         raise Http404
+    is_authorizer = person is not None and binding.authorizer_id == person.pk
+    is_relative = person is not None and binding.relative_id == person.pk and binding.status != Status.DRAFT
+    if not (is_authorizer or is_relative):
+        raise _refuse(user, f"binding:{binding.pk}", binding.application.case_number)
     return binding
 
 
@@ -121,7 +133,7 @@ def document_for_viewer(*, user, pk) -> Document:
         return document
     if clerk_covers(user, binding.application.city_code):
         return document
-    raise Http404
+    raise _refuse(user, f"document:{document.pk}", binding.application.case_number)
 
 
 def working_days_between(start: date, end: date) -> int:

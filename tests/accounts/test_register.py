@@ -174,3 +174,17 @@ def test_post_without_csrf_token_is_refused_and_saves_nothing(person):
     assert response.status_code == 403
     assert "页面已过期" in response.content.decode()
     assert SmsMessage.objects.count() == 0
+
+
+def test_a_region_code_newer_than_the_table_registers_with_a_warning(client):
+    from datetime import date
+
+    from accounts.idnumbers import make_id_number
+
+    person = InsuredPersonFactory(
+        name="周新", id_number=make_id_number("360999", date(2016, 3, 3), 8), resident=True, phone=""
+    )
+    response = send_code(client, person)
+    page = response.content.decode()
+    assert "不在本系统的行政区划表中" in page
+    assert "验证码已发送" in page

@@ -285,3 +285,15 @@ def test_notices_are_listed_and_marked_read(client_a, authorizer, child):
     page = client_a.get("/bindings/notices/").content.decode()
     assert "共济申请已提交" in page
     assert not Notice.objects.filter(person=authorizer.person, read_at__isnull=True).exists()
+
+
+def test_probing_another_residents_case_is_logged(client, client_a, child):
+    from accounts.models import AuditEntry
+
+    application = start(client_a)
+    add(client_a, application, child)
+    prober = UserFactory(person=InsuredPersonFactory(district=PANZHIHUA))
+    client.force_login(prober)
+    assert client.get(f"/bindings/applications/{application.case_number}/proof/").status_code == 404
+    entry = AuditEntry.objects.get(actor=prober)
+    assert entry.action == "refused" and entry.case_number == application.case_number
