@@ -213,6 +213,7 @@ class BindingAdmin(RegionScopedAdmin):
                     "name": show("authorizer", authorizer.name, mask_name),
                     "id_number": show("authorizer", authorizer.id_number, mask_id_number),
                     "phone": show("authorizer", authorizer.phone, mask_phone),
+                    "region": region_name(authorizer.city_code),
                     "revealed": "authorizer" in revealed,
                 },
                 {
@@ -222,6 +223,7 @@ class BindingAdmin(RegionScopedAdmin):
                     "name": show("relative", relative.name, mask_name),
                     "id_number": show("relative", relative.id_number, mask_id_number),
                     "phone": show("relative", binding.relative_phone or relative.phone, mask_phone),
+                    "region": region_name(relative.city_code),
                     "revealed": "relative" in revealed,
                 },
             ],

@@ -3,6 +3,10 @@ from django.urls import include, path
 
 from . import views
 
+admin.site.site_header = "医保经办后台 · 家庭共济"
+admin.site.site_title = "医保经办后台"
+admin.site.index_title = "经办业务"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

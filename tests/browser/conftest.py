@@ -52,7 +52,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": PHONE, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+    # bypass_csp: the hall's Content Security Policy forbids inline scripts, and axe-core is injected as one.
+    return {
+        **browser_context_args,
+        "viewport": PHONE,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        "bypass_csp": True,
+    }
 
 
 class AxeViolations(AssertionError):

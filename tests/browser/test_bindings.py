@@ -69,7 +69,7 @@ def test_bind_approve_see_and_unbind(hall, family, browser):
     hall.screenshot("mine-authorizer-375")
 
     # The relative, in a browser of his own, sees who authorizes him.
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN", bypass_csp=True)
     relative_page = context.new_page()
     from tests.browser.conftest import Hall
 
@@ -103,3 +103,22 @@ def test_a_rejected_case_shows_the_reason(hall, family):
     assert page.get_by_text("已驳回").first.is_visible()
     assert page.get_by_text("户口簿照片模糊").first.is_visible()
     hall.screenshot("detail-rejected-375")
+
+
+def test_binding_pages_in_elder_mode(hall, family):
+    authorizer, child, _ = family
+    hall.sign_in(authorizer.phone, TEST_PASSWORD)
+    page = hall.page
+    hall.click_and_wait(page.get_by_role("button", name="关怀模式"))
+    hall.visit("/bindings/apply/")
+    hall.screenshot("apply-notice-elder-375")
+    page.get_by_label("我已阅读并知晓以上告知内容").check()
+    hall.click_and_wait(page.get_by_role("button", name="同意并开始办理"))
+    page.get_by_label("证件号码").fill(child.id_number)
+    page.get_by_label("姓名").fill("陈四")  # a typo: the pre-check says so in plain words
+    page.get_by_label("与您的关系").select_option("child")
+    hall.click_and_wait(page.get_by_role("button", name="预检并添加"))
+    assert page.get_by_text("没有查到使用人的参保登记信息").is_visible()
+    hall.screenshot("apply-precheck-refused-elder-375")
+    hall.visit("/bindings/mine/")
+    hall.screenshot("mine-elder-375")
