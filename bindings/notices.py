@@ -56,7 +56,15 @@ def _phone(person) -> str:
 def notify_parties(binding: Binding, *, event: str) -> None:
     title, body = str(TITLES[event]), _body(binding, event)
     for person in (binding.authorizer, binding.relative):
-        Notice.objects.create(person=person, binding=binding, title=title, body=body)
-        phone = _phone(person)
-        if phone:
-            sms_send(phone=phone, body=_("【医保服务大厅】") + body)
+        notify_person(person, title=title, body=body, binding=binding)
+
+
+def notify_person(person, *, title: str, body: str, binding: Binding | None = None) -> None:
+    """One message to one person: the in-site message centre and, when he has a phone, the simulated SMS.
+
+    Used by the ledger (shared debits, 代缴 receipts, spending caps), which tells one party, not both.
+    """
+    Notice.objects.create(person=person, binding=binding, title=title, body=body)
+    phone = _phone(person)
+    if phone:
+        sms_send(phone=phone, body=_("【医保服务大厅】") + body)

@@ -1,0 +1,121 @@
+"""The settlement simulator, usage records, statement, caps and 代缴 in a 375 px browser, axe-checked, also in
+关怀模式. People and bindings come from the real services; money moves only through the simulator or the ledger."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from bindings import ledger
+from bindings.ledger_models import EntryKind, LedgerEntry, Settlement
+from policies.relationships import Relationship
+from tests.factories import TEST_PASSWORD
+from tests.ledger.conftest import Family, visit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def wang():
+    call_command("load_policies", verbosity=0)
+    family = Family()
+    son = family.authorizer(balance_yuan=1000, name="王建国")
+    father = family.relative(
+        resident=False, retired=True, birth=datetime.date(1950, 1, 15), balance_fen=0, name="王德福"
+    )
+    child = family.relative(birth=datetime.date(2015, 6, 1), name="王小宇")
+    family.bind(son, father, Relationship.PARENT)
+    family.bind(son, child, Relationship.CHILD)
+    return family, son, father, child
+
+
+def test_simulate_post_and_see_the_records(hall, wang):
+    family, son, father, child = wang
+    family.account(son)
+    hall.sign_in(son.phone, TEST_PASSWORD)
+    page = hall.page
+    hall.click_and_wait(page.get_by_role("link", name="共济使用明细"))
+    hall.click_and_wait(page.get_by_role("link", name="结算模拟"))
+    page.get_by_label("就医患者").select_option(label="王德福（父母）")
+    page.get_by_label("就医机构类别").select_option("level1")
+    page.get_by_label("第1项 类别").select_option("drug")
+    page.get_by_label("第1项 金额（元）").fill("800")
+    page.get_by_label("第2项 类别").select_option("fitness")
+    page.get_by_label("第2项 金额（元）").fill("120")
+    hall.click_and_wait(page.get_by_role("button", name="开始试算"))
+    result = page.locator("#sim-result")
+    assert "本级起付线600.00元" in result.inner_text()
+    assert page.locator("#split-shared").inner_text() == "670.00 元"  # 800 - (800 - 600) × 65 %
+    assert page.locator("#split-cash").inner_text() == "120.00 元"  # the fitness item
+    hall.screenshot("ledger-simulator-375")
+    hall.click_and_wait(page.get_by_role("button", name="确认结算并记入个人账户"))
+    assert page.get_by_text("已记账").is_visible()
+    hall.screenshot("ledger-settlement-375")
+    settlement = Settlement.objects.get()
+    assert settlement.shared_fen == 67_000 and settlement.cash_fen == 12_000
+
+    hall.click_and_wait(page.get_by_role("link", name="查看共济使用明细"))
+    assert page.locator("#paid-list").get_by_text("王德福").is_visible()
+    assert page.locator("#my-balance").inner_text() == "330.00"
+    hall.screenshot("ledger-usage-authorizer-375")
+
+    # A cap for the child, then the statement.
+    hall.click_and_wait(page.locator("#caps li", has_text="王小宇").get_by_role("link", name="设置上限"))
+    page.get_by_label("每月共济上限（元）").fill("200")
+    hall.click_and_wait(page.get_by_role("button", name="保存"))
+    assert page.get_by_text("每月上限 200.00 元").is_visible()
+    hall.click_and_wait(page.get_by_role("link", name="月度对账单"))
+    assert page.locator("#closing").inner_text() == "330.00 元"
+    hall.screenshot("ledger-statement-375")
+
+
+def test_bad_input_is_refused_in_plain_chinese(hall, wang):
+    family, son, father, _child = wang
+    family.account(son)
+    hall.sign_in(son.phone, TEST_PASSWORD)
+    page = hall.visit("/ledger/simulator/")
+    page.get_by_label("就医患者").select_option(label="王德福（父母）")
+    page.get_by_label("就医机构类别").select_option("level3")
+    page.get_by_label("外省").check()
+    page.get_by_label("第1项 类别").select_option("drug")
+    page.get_by_label("第1项 金额（元）").fill("-5")
+    hall.click_and_wait(page.get_by_role("button", name="开始试算"))
+    assert page.get_by_text("金额不能为负数。").is_visible()
+    page.get_by_label("第1项 金额（元）").fill("300")
+    hall.click_and_wait(page.get_by_role("button", name="开始试算"))
+    assert "就医地不在共济资金使用范围内" in page.locator("#post-refusal").inner_text()
+    hall.screenshot("ledger-simulator-refused-375")
+    assert not LedgerEntry.objects.exclude(kind=EntryKind.OPENING).exists()
+
+
+def test_the_relative_sees_what_he_spent_and_from_whom_in_elder_mode(hall, wang):
+    family, son, father, child = wang
+    first = timezone.localdate().replace(day=1)
+    for day in (first, first + datetime.timedelta(days=1)):
+        ledger.settlement_post(patient=father, authorizer=son, visit=visit(120), actor=None, on=day)
+    family.account(father)
+    hall.sign_in(father.phone, TEST_PASSWORD)
+    page = hall.visit("/ledger/usage/")
+    received = page.locator("#received-list")
+    assert received.get_by_text("由 王*国 支付").first.is_visible()
+    assert "王建国" not in received.inner_text()
+    hall.screenshot("ledger-usage-relative-375")
+    hall.click_and_wait(page.get_by_role("button", name="关怀模式"))
+    assert "elder-mode" in page.evaluate("document.body.className")
+    hall.screenshot("ledger-usage-relative-elder-375")
+    hall.visit("/ledger/simulator/")
+    assert page.get_by_text("为您共济的授权人：王*国").is_visible()
+    hall.screenshot("ledger-simulator-elder-375")
+
+
+def test_premium_page_says_what_the_data_lacks(hall, wang):
+    family, son, _father, _child = wang
+    family.account(son)
+    hall.sign_in(son.phone, TEST_PASSWORD)
+    page = hall.visit("/ledger/premium/")
+    quotes = page.locator("#quotes")
+    assert quotes.get_by_text("王小宇").first.is_visible()
+    assert "不需要代缴居民医保费" in quotes.inner_text()  # the father is in 职工医保 himself
+    assert "未在来源中说明" in quotes.inner_text()  # 江西 states no premium amount
+    hall.screenshot("ledger-premium-375")
