@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from policies.relationships import Relationship
 
 from . import documents as docs
 from .models import (
+    LIVE_STATUSES,
     ActorRole,
     Application,
     Binding,
@@ -73,8 +75,27 @@ def _event(binding, *, actor, role, from_status, to_status, channel, reason_code
 
 
 def _lock(binding: Binding) -> Binding:
+    # of=("self",): lock the binding row only. Without it PostgreSQL also locks the joined application and both
+    # people FOR UPDATE, and a clerk's approval then deadlocks with a status change holding one of those people.
     return (
-        Binding.objects.select_for_update().select_related("application", "authorizer", "relative").get(pk=binding.pk)
+        Binding.objects.select_for_update(of=("self",))
+        .select_related("application", "authorizer", "relative")
+        .get(pk=binding.pk)
+    )
+
+
+def _lock_people(pks) -> None:
+    """Lock registry rows in one order (by pk), so two transactions never wait for each other in a circle.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: others may still insert rows pointing at these people (notices,
+    bindings) meanwhile; FOR UPDATE would block those inserts and deadlock a transaction that holds a binding
+    and writes its notices against one that holds a person and waits for that binding.
+    """
+    list(
+        InsuredPerson.objects.select_for_update(no_key=True)
+        .filter(pk__in=set(pks))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
 
 
@@ -338,14 +359,18 @@ def application_submit(
 ) -> list[Binding]:
     """Submit every draft relative of an application at once, or none of them.
 
-    The authorizer's registry row is locked first, so concurrent submissions for one authorizer queue up and the
-    limits at once and in total are checked against what is really there.
+    The application, then the registry rows of the authorizer and the relatives are locked before anything is
+    read, so concurrent submissions for one authorizer queue up and the limits at once and in total are checked
+    against what is really there.
     """
     on = on or timezone.localdate()
     if not commitment:
         raise BindingError(_("请阅读并勾选个人郑重承诺。"), code="commitment_missing")
-    InsuredPerson.objects.select_for_update().get(pk=application.authorizer_id)
     application = Application.objects.select_for_update().get(pk=application.pk)
+    # The relatives are locked with the authorizer: a suspension recorded meanwhile is either seen by the
+    # engine below, or waits and then finds the new bindings to end.
+    relative_ids = application.bindings.filter(status=Status.DRAFT).values_list("relative_id", flat=True)
+    _lock_people([application.authorizer_id, *relative_ids])
     drafts = list(application.bindings.filter(status=Status.DRAFT).select_related("authorizer", "relative"))
     if not drafts:
         if application.submitted_at is not None:
@@ -380,6 +405,13 @@ def application_submit(
             )
     if reasons:
         raise BindingError(reasons=reasons)
+    # A binding past its end date is over for the engine and the pages, but stays live in the database until
+    # the daily expire_bindings run: end it now, or the new binding would collide with it.
+    expired = Binding.objects.filter(
+        relative__in=[b.relative_id for b in drafts], status=Status.ACTIVE, end_date__lt=timezone.localdate()
+    )
+    for binding in expired.select_related("application"):
+        _dissolve_expired(binding)
     now = timezone.now()
     application.submitted_at = now
     application.commitment_agreed_at = now
@@ -638,7 +670,8 @@ def registry_status_change(
 
     Returns how many bindings were ended.
     """
-    person = InsuredPerson.objects.select_for_update().get(pk=person.pk)
+    _lock_people([person.pk])
+    person = InsuredPerson.objects.get(pk=person.pk)
     if status not in InsuranceStatus.values:
         raise BindingError(_("未知的参保状态。"), code="bad_status")
     before = person.status
@@ -660,8 +693,14 @@ def registry_status_change(
         else DissolveReason.INSURANCE_TERMINATED
     )
     ended = 0
-    affected = Binding.objects.filter(authorizer=person) | Binding.objects.filter(relative=person)
-    for binding in affected.filter(status__in=(Status.ACTIVE, Status.SUBMITTED, Status.RETURNED)):
+    # Lock his live bindings in one order and act on what the lock shows: one approved, dissolved or ended
+    # by a concurrent transaction is seen as it now is, not as an earlier read had it.
+    affected = (
+        Binding.objects.select_for_update()
+        .filter(Q(authorizer=person) | Q(relative=person), status__in=LIVE_STATUSES)
+        .order_by("pk")
+    )
+    for binding in list(affected):
         if binding.status == Status.ACTIVE:
             binding_dissolve(binding=binding, actor=actor, role=ActorRole.SYSTEM, reason_code=reason, channel=channel)
         else:
@@ -681,6 +720,16 @@ def registry_status_change(
     return ended
 
 
+def _dissolve_expired(binding: Binding) -> Binding:
+    return binding_dissolve(
+        binding=binding,
+        actor=None,
+        role=ActorRole.SYSTEM,
+        reason_code=DissolveReason.END_DATE_PASSED,
+        channel=binding.application.channel,
+    )
+
+
 def bindings_expire(*, today: date | None = None) -> int:
     """End active bindings whose end date has passed (run daily from cron: `manage.py expire_bindings`)."""
     today = today or timezone.localdate()
@@ -688,13 +737,7 @@ def bindings_expire(*, today: date | None = None) -> int:
     for binding in Binding.objects.filter(status=Status.ACTIVE, end_date__lt=today):
         with transaction.atomic():
             try:
-                binding_dissolve(
-                    binding=binding,
-                    actor=None,
-                    role=ActorRole.SYSTEM,
-                    reason_code=DissolveReason.END_DATE_PASSED,
-                    channel=binding.application.channel,
-                )
+                _dissolve_expired(binding)
             except BindingError:
                 continue  # changed meanwhile
         ended += 1
