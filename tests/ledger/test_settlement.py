@@ -193,13 +193,16 @@ def test_luzhou_shares(table, level, expected):
 
 # --- 贵港 居民医保: per-day limits 150 (level 2+) 65 %, 100 (level 1-) 75 %, 70 (village clinic) 85 % -------------
 
+# 贵港 居民医保: no deductible (DOMAIN.md: "none"), per-day caps only.
 GG = {
-    "level3": terms(65, per_day=150),
-    "level2": terms(65, per_day=150),
-    "level1": terms(75, per_day=100),
-    "community": terms(75, per_day=100),
-    "village_clinic": terms(85, per_day=70),
+    "level3": terms(65, 0, per_day=150),
+    "level2": terms(65, 0, per_day=150),
+    "level1": terms(75, 0, per_day=100),
+    "community": terms(75, 0, per_day=100),
+    "village_clinic": terms(85, 0, per_day=70),
 }
+# The same terms with the deductible unknown: what a region whose source is silent looks like.
+INCOMPLETE = terms(65, per_day=150)
 
 
 @pytest.mark.parametrize(
@@ -222,10 +225,11 @@ def test_guigang_residents(level, in_scope, usage, expected):
     assert fund(GG[level], in_scope, usage) == int(Decimal(expected) * Y)
 
 
-def test_guigang_has_no_deductible_in_the_data_and_says_so():
-    result = pooling_compute(GG["level2"], 100 * Y)
+def test_an_unknown_deductible_is_said_so():
+    result = pooling_compute(INCOMPLETE, 100 * Y)
     assert result.missing == ["起付线"]  # the per-day limit stands in for a yearly cap
     assert "起付线未在来源中说明" in result.steps[1].detail
+    assert pooling_compute(GG["level2"], 100 * Y).missing == []
 
 
 def test_unstated_terms_pay_nothing_and_say_so():
@@ -322,12 +326,12 @@ def test_zero_balance_and_reached_cap_are_reasons():
 
 def test_incomplete_terms_need_the_slip_amount_to_post():
     v = Visit("level2", PlaceLocation.INSURED_CITY, False, (Item(ItemKind.DRUG, 100 * Y),))
-    plan = plan_settlement(visit=v, terms=GG["level2"], usage=PoolingUsage(), own_balance_fen=None, shared=shared(500))
+    plan = plan_settlement(visit=v, terms=INCOMPLETE, usage=PoolingUsage(), own_balance_fen=None, shared=shared(500))
     assert plan.split.fund_fen == 65 * Y  # shown as an estimate
     assert posting_refusal(plan, wants_shared=True).code == "pooling_unstated"
     declared = plan_settlement(
         visit=v,
-        terms=GG["level2"],
+        terms=INCOMPLETE,
         usage=PoolingUsage(),
         own_balance_fen=None,
         shared=shared(500),
@@ -338,7 +342,7 @@ def test_incomplete_terms_need_the_slip_amount_to_post():
     with pytest.raises(LedgerError):
         plan_settlement(
             visit=v,
-            terms=GG["level2"],
+            terms=INCOMPLETE,
             usage=PoolingUsage(),
             own_balance_fen=None,
             shared=None,
