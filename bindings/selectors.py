@@ -129,7 +129,10 @@ def document_for_viewer(*, user, pk) -> Document:
         raise Http404
     binding = document.binding
     person_id = getattr(user, "person_id", None)
-    if person_id is not None and person_id in (binding.authorizer_id, binding.relative_id):
+    if person_id is not None and person_id == binding.authorizer_id:
+        return document
+    # The relative sees the proof once the application is filed, as he sees the binding itself.
+    if person_id is not None and person_id == binding.relative_id and binding.status != Status.DRAFT:
         return document
     if clerk_covers(user, binding.application.city_code):
         return document

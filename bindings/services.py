@@ -300,6 +300,9 @@ def binding_set_pledge(*, binding: Binding, pledge: bool) -> None:
 
 def document_add(*, binding: Binding, kind: str, upload, actor) -> Document:
     """Sanitize, store privately, record. A refusal or failure leaves neither a row nor a file."""
+    wanted = {r.kind for r in binding_verdict(binding=binding).proof if r.upload_required}
+    if kind not in wanted:
+        raise BindingError(_("该材料不在本次申请的材料清单中，请按清单上传。"), code="proof_kind_not_asked")
     sanitized = docs.sanitize_upload(upload)  # raises DocumentRejected
     existing_total = sum(binding.application.bindings.values_list("documents__size", flat=True).exclude(documents=None))
     docs.check_application_total(existing_total, sanitized.size)
@@ -364,9 +367,11 @@ def application_submit(
     against what is really there.
     """
     on = on or timezone.localdate()
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.submitted_at is not None and not application.bindings.filter(status=Status.DRAFT).exists():
+        return list(application.bindings.all())  # a double submit: nothing more to do
     if not commitment:
         raise BindingError(_("请阅读并勾选个人郑重承诺。"), code="commitment_missing")
-    application = Application.objects.select_for_update().get(pk=application.pk)
     # The relatives are locked with the authorizer: a suspension recorded meanwhile is either seen by the
     # engine below, or waits and then finds the new bindings to end.
     relative_ids = application.bindings.filter(status=Status.DRAFT).values_list("relative_id", flat=True)

@@ -297,3 +297,33 @@ def test_probing_another_residents_case_is_logged(client, client_a, child):
     assert client.get(f"/bindings/applications/{application.case_number}/proof/").status_code == 404
     entry = AuditEntry.objects.get(actor=prober)
     assert entry.action == "refused" and entry.case_number == application.case_number
+
+
+def test_a_proof_kind_not_on_the_checklist_is_refused(client_a, child):
+    application = start(client_a)
+    add(client_a, application, child)
+    binding = Binding.objects.get()
+    response = upload(client_a, application, binding, kind="marriage_certificate")
+    assert "不在本次申请的材料清单中" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_the_relative_sees_proof_only_once_filed(client_a, child):
+    from django.test import Client
+
+    application = start(client_a)
+    add(client_a, application, child)
+    binding = Binding.objects.get()
+    upload(client_a, application, binding)
+    document = Document.objects.get()
+    client = Client()
+    client.force_login(UserFactory(person=child))
+    assert client.get(f"/bindings/documents/{document.pk}/").status_code == 404
+    client_a.post(f"/bindings/applications/{application.case_number}/summary/", {"commitment": "on"})
+    assert client.get(f"/bindings/documents/{document.pk}/").status_code == 200
+
+
+def test_a_second_submit_without_the_tick_is_harmless(client_a, child):
+    binding = _submitted(client_a, child)
+    response = client_a.post(f"/bindings/applications/{binding.application.case_number}/summary/", {})
+    assert response.status_code == 302 and response["Location"].endswith("/done/")
