@@ -26,7 +26,7 @@ from policies.choices import ChannelKind
 from policies.selectors import resolved_policies
 
 from . import services
-from .models import Binding, BindingEvent, DocumentAccess, RejectReason, Status
+from .models import Binding, BindingEvent, DocumentAccess, LedgerEntry, PremiumPayment, RejectReason, Settlement, Status
 from .selectors import working_days_between
 
 
@@ -431,3 +431,64 @@ class DocumentAccessAdmin(RegionScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+class ReadOnlyScopedAdmin(RegionScopedAdmin):
+    """Money moves only through the ledger services: the admin shows, never edits."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyScopedAdmin):
+    region_field = "person__city_code"
+    list_display = ["occurred_on", "person_masked", "kind", "amount_yuan", "balance_yuan", "description", "channel"]
+    list_filter = ["kind", "channel"]
+    list_select_related = ["person"]
+    search_fields = ["=person__id_number"]
+    date_hierarchy = "occurred_on"
+    show_full_result_count = False
+
+    @admin.display(description=_("参保人"))
+    def person_masked(self, obj):
+        return f"{mask_name(obj.person.name)} {mask_id_number(obj.person.id_number)}"
+
+    @admin.display(description=_("金额（元）"))
+    def amount_yuan(self, obj):
+        return f"{obj.amount_fen / 100:,.2f}"
+
+    @admin.display(description=_("记账后余额（元）"))
+    def balance_yuan(self, obj):
+        return f"{obj.balance_after_fen / 100:,.2f}"
+
+
+@admin.register(Settlement)
+class SettlementAdmin(ReadOnlyScopedAdmin):
+    region_field = "patient__city_code"
+    list_display = ["serial", "service_date", "patient_masked", "level", "fund_fen", "own_account_fen", "shared_fen"]
+    list_select_related = ["patient"]
+    search_fields = ["=serial", "=patient__id_number"]
+    show_full_result_count = False
+
+    @admin.display(description=_("就诊人"))
+    def patient_masked(self, obj):
+        return f"{mask_name(obj.patient.name)} {mask_id_number(obj.patient.id_number)}"
+
+
+@admin.register(PremiumPayment)
+class PremiumPaymentAdmin(ReadOnlyScopedAdmin):
+    region_field = "city_code"
+    list_display = ["serial", "year", "beneficiary_masked", "amount_fen", "paid_at", "channel"]
+    list_select_related = ["beneficiary"]
+    search_fields = ["=serial"]
+
+    @admin.display(description=_("参保人"))
+    def beneficiary_masked(self, obj):
+        return f"{mask_name(obj.beneficiary.name)} {mask_id_number(obj.beneficiary.id_number)}"

@@ -353,3 +353,19 @@ def test_overdue_cases_are_highlighted_by_the_regions_processing_time(client, re
         city.save()
         assert "超时" not in client.get(QUEUE).content.decode()
     assert binding
+
+
+def test_ledger_admin_is_read_only_and_scoped(client, reviewer, superuser):
+    from bindings.ledger import ledger_open_balance
+    from bindings.models import LedgerEntry
+
+    here = InsuredPersonFactory(district="510402")
+    there = InsuredPersonFactory(district="360902")
+    ledger_open_balance(person=here)
+    ledger_open_balance(person=there)
+    assert reviewer.has_perm("bindings.view_ledgerentry")  # given to the clerk groups by a migration
+    client.force_login(reviewer)
+    page = client.get("/admin/bindings/ledgerentry/").content.decode()
+    assert here.id_number[-4:] in page and there.id_number[-4:] not in page
+    entry = LedgerEntry.objects.get(person=here)
+    assert client.post(f"/admin/bindings/ledgerentry/{entry.pk}/change/", {"amount_fen": 1}).status_code == 403
