@@ -30,6 +30,10 @@ from .models import Binding, BindingEvent, DocumentAccess, LedgerEntry, PremiumP
 from .selectors import working_days_between
 
 
+def masked_person(person) -> str:
+    return f"{mask_name(person.name)} {mask_id_number(person.id_number)}"
+
+
 class AgeBandFilter(admin.SimpleListFilter):
     title = _("使用人年龄段")
     parameter_name = "age"
@@ -145,11 +149,11 @@ class BindingAdmin(RegionScopedAdmin):
 
     @admin.display(description=_("使用人"))
     def relative_masked(self, obj):
-        return f"{mask_name(obj.relative.name)} {mask_id_number(obj.relative.id_number)}"
+        return masked_person(obj.relative)
 
     @admin.display(description=_("授权人"))
     def authorizer_masked(self, obj):
-        return f"{mask_name(obj.authorizer.name)} {mask_id_number(obj.authorizer.id_number)}"
+        return masked_person(obj.authorizer)
 
     @admin.display(description=_("统筹区"))
     def city(self, obj):
@@ -391,8 +395,21 @@ class BindingAdmin(RegionScopedAdmin):
         return render(request, "admin/bindings/binding/bulk_form.html", context)
 
 
+class ReadOnlyScopedAdmin(RegionScopedAdmin):
+    """Logs and money move only through the services: these admin pages show, never edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(BindingEvent)
-class BindingEventAdmin(RegionScopedAdmin):
+class BindingEventAdmin(ReadOnlyScopedAdmin):
     region_field = "binding__application__city_code"
     list_display = [
         "created_at",
@@ -407,43 +424,12 @@ class BindingEventAdmin(RegionScopedAdmin):
     list_select_related = ["binding__application", "actor"]
     list_filter = ["actor_role", "to_status", "channel"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(DocumentAccess)
-class DocumentAccessAdmin(RegionScopedAdmin):
+class DocumentAccessAdmin(ReadOnlyScopedAdmin):
     region_field = "document__binding__application__city_code"
     list_display = ["created_at", "user", "document", "ip_address"]
     list_select_related = ["user", "document"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
-class ReadOnlyScopedAdmin(RegionScopedAdmin):
-    """Money moves only through the ledger services: the admin shows, never edits."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LedgerEntry)
@@ -458,7 +444,7 @@ class LedgerEntryAdmin(ReadOnlyScopedAdmin):
 
     @admin.display(description=_("参保人"))
     def person_masked(self, obj):
-        return f"{mask_name(obj.person.name)} {mask_id_number(obj.person.id_number)}"
+        return masked_person(obj.person)
 
     @admin.display(description=_("金额（元）"))
     def amount_yuan(self, obj):
@@ -479,7 +465,7 @@ class SettlementAdmin(ReadOnlyScopedAdmin):
 
     @admin.display(description=_("就诊人"))
     def patient_masked(self, obj):
-        return f"{mask_name(obj.patient.name)} {mask_id_number(obj.patient.id_number)}"
+        return masked_person(obj.patient)
 
 
 @admin.register(PremiumPayment)
@@ -491,4 +477,4 @@ class PremiumPaymentAdmin(ReadOnlyScopedAdmin):
 
     @admin.display(description=_("参保人"))
     def beneficiary_masked(self, obj):
-        return f"{mask_name(obj.beneficiary.name)} {mask_id_number(obj.beneficiary.id_number)}"
+        return masked_person(obj.beneficiary)
