@@ -139,8 +139,9 @@ PEOPLE = [
         balance_yuan="5000.00",
         phone="13900000013",
         account=True,
-        note="退休人员",
+        note="退休人员，授权人（为妻子的申请在审核队列中）",
     ),
+    DemoPerson("zhou_xiulan", "周秀兰", "panzhihua", date(1957, 9, 9), 44, R, note="居民医保，陈国栋之妻"),
     # 泸州
     DemoPerson(
         "yang_fan",

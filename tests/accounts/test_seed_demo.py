@@ -52,3 +52,12 @@ def test_the_ids_quoted_in_the_readme_exist_in_the_demo_registry():
     quoted = set(re.findall(r"`(\d{17}[\dX])`", readme))
     assert quoted, "the counter demo quotes ID numbers"
     assert quoted <= set(InsuredPerson.objects.values_list("id_number", flat=True))
+
+
+def test_rerunning_the_seed_never_resets_a_balance_that_has_moved():
+    call_command("seed_demo")
+    person = InsuredPerson.objects.get(name="王建国")
+    InsuredPerson.objects.filter(pk=person.pk).update(balance_fen=123)  # as if the ledger had moved it
+    call_command("seed_demo")
+    person.refresh_from_db()
+    assert person.balance_fen == 123

@@ -8,6 +8,7 @@ from django.db import transaction
 from accounts.demo import ADMIN_PASSWORD, CITIES, CITY_NAMES, CLERK_PASSWORD, DEMO_PASSWORD, PEOPLE
 from accounts.idnumbers import make_id_number
 from accounts.models import InsuredPerson
+from bindings.demo import demo_pending_case
 
 User = get_user_model()
 
@@ -20,18 +21,20 @@ class Command(BaseCommand):
         for demo in PEOPLE:
             province, city, district = CITIES[demo.insured_city or demo.city]
             id_number = make_id_number(CITIES[demo.city][2], demo.birth, demo.seq)
+            fields = {
+                "name": demo.name,
+                "phone": demo.phone,
+                "scheme": demo.scheme,
+                "category": demo.category,
+                "status": demo.status,
+                "province_code": province,
+                "city_code": city,
+            }
+            # The balance is only an opening figure: afterwards it moves through the ledger, never reset here.
             person, _created = InsuredPerson.objects.update_or_create(
                 id_number=id_number,
-                defaults={
-                    "name": demo.name,
-                    "phone": demo.phone,
-                    "scheme": demo.scheme,
-                    "category": demo.category,
-                    "status": demo.status,
-                    "province_code": province,
-                    "city_code": city,
-                    "balance_fen": int(Decimal(demo.balance_yuan) * 100),
-                },
+                defaults=fields,
+                create_defaults={**fields, "balance_fen": int(Decimal(demo.balance_yuan) * 100)},
             )
             if demo.account:
                 user, created = User.objects.get_or_create(
@@ -63,8 +66,15 @@ class Command(BaseCommand):
 
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.invalid", ADMIN_PASSWORD)
+        self._pending_case()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(PEOPLE)} registry people, {len(CITY_NAMES)} clerks, 1 supervisor."
             )
         )
+
+    def _pending_case(self):
+        """One application waiting in 攀枝花's review queue (陈国栋 for his wife), made through the real services."""
+        made = demo_pending_case()
+        if made:
+            self.stdout.write(made)
