@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint install browser-deps seed migrate clean
+.PHONY: run test lint install browser-deps seed migrate clean serve-prod bench
 
 $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,7 @@ migrate: install
 seed: migrate
 	@if $(BIN)/python manage.py help load_policies >/dev/null 2>&1; then $(BIN)/python manage.py load_policies; fi
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_ledger
 
 run: seed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
@@ -40,6 +41,18 @@ lint: install
 
 test: install browser-deps lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The production profile on this machine: local PostgreSQL (database created if missing) and Redis,
+# collectstatic, migrate, policies and demo data, gunicorn. See deploy/serve-prod.sh.
+serve-prod: install
+	HOST=$(HOST) PORT=$(PORT) bash deploy/serve-prod.sh
+
+# Benchmarks (not part of `make test`): seeds a separate database (hall_bench), serves it with gunicorn
+# in the production profile, loads it with wrk on loopback and writes BENCHMARKS.md. See bench/run.py.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache .ruff_cache

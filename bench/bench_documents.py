@@ -94,6 +94,7 @@ def measure(path: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", type=Path, help="also write the summary as JSON to this file (bench/run.py)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
@@ -119,6 +120,19 @@ def main() -> None:
     peak = max(r["peak_rss_mib"] for r in results)
     before = max(r["rss_before_mib"] for r in results)
     print(f"peak RSS of the whole process: {peak:.0f} MiB (interpreter + Django before the call: {before:.0f} MiB)")
+    if args.json:
+        summary = {
+            "runs": len(results),
+            "input_mib": first["input_bytes"] / 1024 / 1024,
+            "output_size": first["output_size"],
+            "output_kib": first["output_bytes"] / 1024,
+            "seconds_min": fastest,
+            "seconds_median": median,
+            "seconds_max": slowest,
+            "peak_rss_mib": peak,
+            "rss_before_mib": before,
+        }
+        args.json.write_text(json.dumps(summary))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 """Resident pages for family sharing. Thin: forms check shape, services check rules, POST redirects."""
 
+from urllib.parse import quote
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -293,7 +296,13 @@ def document(request, pk):
                 detail=doc.get_kind_display(),
                 ip=client_ip(request),
             )
-    response = FileResponse(default_storage.open(doc.storage_name, "rb"), content_type=doc.content_type)
+    accel = settings.DOCUMENT_X_ACCEL_REDIRECT
+    if accel and isinstance(default_storage, FileSystemStorage):
+        # nginx sends the file from its `internal` location; the worker is free at once.
+        response = HttpResponse(content_type=doc.content_type)
+        response["X-Accel-Redirect"] = f"{accel.rstrip('/')}/{quote(doc.storage_name)}"
+    else:
+        response = FileResponse(default_storage.open(doc.storage_name, "rb"), content_type=doc.content_type)
     response["Content-Disposition"] = f'inline; filename="{doc.kind}{_extension(doc.content_type)}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store, private"

@@ -1,26 +1,70 @@
-from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import render
+import logging
+import sys
+import uuid
 
+from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.cache import add_never_cache_headers
+
+from .middleware import is_outage
 from .tiles import TILES
+
+logger = logging.getLogger("hall.healthz")
 
 
 def home(request):
     return render(request, "home.html", {"tiles": TILES})
 
 
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _cache() -> None:
+    token = uuid.uuid4().hex
+    cache.set("healthz", token, 10)
+    if cache.get("healthz") != token:
+        raise RuntimeError("cache did not return what was written")
+
+
+def _storage() -> None:
+    """Object storage: the bucket answers to our credentials (no object is read or written)."""
+    bucket = getattr(default_storage, "bucket_name", None)
+    if bucket:
+        default_storage.connection.meta.client.head_bucket(Bucket=bucket)
+    else:
+        default_storage.listdir("")
+
+
 def healthz(request):
-    """Liveness for load balancers: 200 when the database answers, 503 when it does not."""
+    """For load balancers and monitoring: 200 when every dependency answers, else 503 naming the one down.
+
+    Reached through config.middleware.HealthCheckMiddleware before sessions and the signed-in user are
+    loaded, so a dead database or Redis does not hide the other's state.
+    """
+    probes = {"database": _database, "cache": _cache}
+    if not isinstance(default_storage, FileSystemStorage):
+        probes["storage"] = _storage
     checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        checks["database"] = "ok"
-    except Exception as exc:  # noqa: BLE001 - any failure means "down"
-        checks["database"] = f"down: {type(exc).__name__}"
+    for name, probe in probes.items():
+        try:
+            probe()
+            checks[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - any failure means "down"
+            logger.warning("healthz: %s down: %r", name, exc)
+            checks[name] = f"down: {type(exc).__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503)
+    response = JsonResponse(
+        {"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 def permission_denied(request, exception=None):
@@ -31,5 +75,19 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+def service_unavailable(request=None):
+    """The outage page. Rendered without the request: no session, no user, no database, no cache."""
+    response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = "30"
+    add_never_cache_headers(response)
+    return response
+
+
 def server_error(request):
-    return render(request, "500.html", status=500)
+    """handler500: an outage (database, Redis, object store) gets the 503 page; anything else the 500 page.
+
+    Neither needs the database: both templates stand alone and are rendered without the request.
+    """
+    if is_outage(sys.exc_info()[1]):
+        return service_unavailable(request)
+    return HttpResponseServerError(loader.render_to_string("500.html"))

@@ -18,6 +18,8 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies whose X-Real-IP header names the client (config.middleware.RealClientIpMiddleware).
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -31,13 +33,19 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "csp",
     "accounts",
     "policies",
     "bindings",
 ]
 
 MIDDLEWARE = [
+    # First: a load balancer's probe is answered before sessions, hosts or HTTPS redirects come into it.
+    "config.middleware.HealthCheckMiddleware",
+    "config.middleware.RealClientIpMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -47,6 +55,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.ElderModeMiddleware",
+    # A database, Redis or object store that cannot be reached answers the friendly 503 page, not a 500.
+    "config.middleware.ServiceUnavailableMiddleware",
     # Axes must be last: it turns a locked-out authenticate() into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -126,6 +136,30 @@ SESSION_COOKIE_AGE = 60 * 60 * 2
 CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Only the face sign-in uses a device, and only from our own pages.
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Content Security Policy (django-csp), the same in every profile so that development and the browser tests
+# meet it too. No inline script anywhere: behaviour lives in static/js/. Inline *styles* stay allowed: Django
+# admin's change list emits a <style> block, the receipt sets its @page size inline, and a style cannot run
+# code; 'unsafe-inline' for styles is what's left of an attribute-injection, not a script-injection, risk.
+# data: images are Bootstrap's own SVG icons in its CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # django-axes: lock an identifier after repeated failed sign-ins, whatever the method.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -159,11 +193,27 @@ REVIEW_WORKING_DAYS = env.int("REVIEW_WORKING_DAYS", default=3)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Proof documents: with a path prefix set here (e.g. "/_private_documents/"), the document view checks the
+# permission, logs the access and answers with X-Accel-Redirect so that nginx sends the file from
+# PRIVATE_MEDIA_ROOT (an `internal` location: see deploy/nginx.conf.example). Filesystem storage only;
+# documents in object storage are always streamed through the view.
+DOCUMENT_X_ACCEL_REDIRECT = env("DOCUMENT_X_ACCEL_REDIRECT", default="")
+
+# Every handler masks ID and mobile numbers (config.logfilters), so no record writes a full one whatever
+# logger it comes from. Django's own loggers are routed here too instead of to its default handlers, which
+# would bypass the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_personal_numbers": {"()": "config.logfilters.MaskPersonalNumbers"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_personal_numbers"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -28,7 +28,7 @@ def test_header_shows_the_masked_name(resident_client):
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok"}}
 
 
 def test_healthz_reports_a_database_that_cannot_be_reached(client, monkeypatch):

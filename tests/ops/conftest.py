@@ -1,0 +1,115 @@
+"""Fixtures for the operations tests: production-like backends, dead ports, a binding with a proof document."""
+
+import io
+import os
+import socket
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from bindings import services
+from bindings.services import RelativeInput
+from tests.factories import InsuredPersonFactory, StaffFactory, UserFactory
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `redis` need a real server: CI sets REDIS_URL, `make test` on a bare machine skips them."""
+    if REDIS_URL:
+        return
+    skip = pytest.mark.skip(reason="needs Redis (REDIS_URL=redis://127.0.0.1:6379/2)")
+    for item in items:
+        if "redis" in item.keywords:
+            item.add_marker(skip)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def redis_cache(location: str) -> dict:
+    """The production cache entry (config/settings/production.py) pointed somewhere else."""
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": "hall-test",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
+
+
+@pytest.fixture
+def production_backends(settings):
+    """Sessions, axes and the cache as production has them, returning a function that points the cache at a URL."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    def use(location: str) -> None:
+        settings.CACHES = redis_cache(location)
+        settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+        settings.AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+        settings.AXES_CACHE = "default"
+        AxesProxyHandler.get_implementation(force=True)
+
+    yield use
+    # pytest-django restores the settings after this teardown; the handler must be rebuilt from them.
+    settings.AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+    AxesProxyHandler.get_implementation(force=True)
+
+
+@pytest.fixture
+def dead_redis(production_backends):
+    """Production's backends with Redis down (a port nothing listens on)."""
+    production_backends(f"redis://127.0.0.1:{free_port()}/0")
+
+
+@pytest.fixture
+def live_redis(production_backends):
+    """Production's backends on the real Redis at REDIS_URL (tests marked `redis`), flushed before and after."""
+    from django.core.cache import cache
+
+    production_backends(REDIS_URL)
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def jpeg(colour="white") -> SimpleUploadedFile:
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), colour).save(out, "JPEG", quality=90)
+    return SimpleUploadedFile("proof.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def document(policies):
+    """A submitted binding in 攀枝花 (a child: the household register is required) with its uploaded proof."""
+    owner = UserFactory(person=InsuredPersonFactory(district="510402"))
+    child = InsuredPersonFactory(district="510402", birth=date(2015, 1, 1), resident=True)
+    application = services.application_start(authorizer=owner.person, actor=owner)
+    data = RelativeInput("resident_id", child.id_number, child.name, "child")
+    result = services.binding_add_relative(application=application, data=data, actor=owner)
+    assert result.binding is not None, result.verdict.reasons
+    for requirement in result.verdict.proof:
+        if requirement.upload_required:
+            services.document_add(binding=result.binding, kind=requirement.kind, upload=jpeg(), actor=owner)
+    services.application_submit(application=application, actor=owner, commitment=True)
+    doc = result.binding.documents.first()
+    assert doc is not None
+    doc.owner = owner
+    return doc
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(person=InsuredPersonFactory(district="510402"))
+
+
+@pytest.fixture
+def region_clerk(db):
+    return StaffFactory(region_code="510400")
