@@ -3,40 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ROLES = {
-    "审核员": [
-        ("bindings", "view_binding"),
-        ("bindings", "decide_binding"),
-        ("bindings", "view_application"),
-        ("bindings", "view_document"),
-        ("bindings", "view_bindingevent"),
-        ("accounts", "view_insuredperson"),
-        ("accounts", "view_auditentry"),
-    ],
-    "窗口经办员": [
-        ("bindings", "view_binding"),
-        ("bindings", "use_counter"),
-        ("bindings", "view_application"),
-        ("bindings", "view_document"),
-        ("bindings", "view_bindingevent"),
-        ("accounts", "view_insuredperson"),
-        ("accounts", "change_insuredperson"),
-        ("accounts", "view_auditentry"),
-    ],
-    "主管": [
-        ("bindings", "view_binding"),
-        ("bindings", "decide_binding"),
-        ("bindings", "use_counter"),
-        ("bindings", "view_all_regions"),
-        ("bindings", "view_application"),
-        ("bindings", "view_document"),
-        ("bindings", "view_bindingevent"),
-        ("accounts", "view_insuredperson"),
-        ("accounts", "change_insuredperson"),
-        ("accounts", "view_auditentry"),
-        ("accounts", "view_smsmessage"),
-    ],
-}
+from bindings.roles import ROLES, ensure_roles
 
 
 def create_groups(apps, schema_editor):
@@ -45,12 +12,7 @@ def create_groups(apps, schema_editor):
         app_config.models_module = True  # the migration state's stub lacks it; create_permissions checks it
         create_permissions(app_config, verbosity=0, apps=apps)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, perms in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codename in perms:
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    ensure_roles(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), with_ledger=False)
 
 
 def remove_groups(apps, schema_editor):

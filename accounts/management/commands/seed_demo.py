@@ -9,6 +9,7 @@ from accounts.demo import ADMIN_PASSWORD, CITIES, CITY_NAMES, CLERK_PASSWORD, DE
 from accounts.idnumbers import make_id_number
 from accounts.models import InsuredPerson
 from bindings.demo import demo_pending_case
+from bindings.roles import ensure_roles
 
 User = get_user_model()
 
@@ -45,6 +46,7 @@ class Command(BaseCommand):
                     user.set_password(DEMO_PASSWORD)
                     user.save()
 
+        ensure_roles()
         reviewer, counter, supervisor_group = (Group.objects.get(name=n) for n in ("审核员", "窗口经办员", "主管"))
         for key, name in CITY_NAMES.items():
             clerk, created = User.objects.get_or_create(
