@@ -12,7 +12,6 @@ from config.middleware import RealClientIpMiddleware
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # Inline handlers still in templates another engineer is writing (reported, not ours to edit); they do
 # nothing under the policy until they use static/js/hall.js's data-print instead.
-PENDING = {"ledger/statement.html", "ledger/premium_receipt.html"}
 
 INLINE_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
@@ -36,8 +35,6 @@ def test_pages_carry_the_security_headers(client):
 
 @pytest.mark.parametrize("template", sorted(str(p.relative_to(TEMPLATES)) for p in TEMPLATES.rglob("*.html")), ids=str)
 def test_no_template_has_inline_script(template):
-    if template in PENDING:
-        pytest.skip("inline handler in a template being written by the ledger engineer (reported)")
     text = (TEMPLATES / template).read_text(encoding="utf-8")
     assert not INLINE_HANDLER.search(text), "use a data- attribute and static/js/hall.js"
     assert not INLINE_SCRIPT.search(text), "move the script body into static/js/"
