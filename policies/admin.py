@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .cache import policies_changed
 from .models import (
     Channel,
     PolicyRevision,
@@ -98,6 +99,22 @@ class PolicyRevisionInline(admin.TabularInline):
         return False
 
 
+class MarksPolicyDataChanged:
+    """Names, slugs and sources appear on resolved policies: an edit must reach every worker's memo."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        policies_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        policies_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        policies_changed()
+
+
 class RecordsEditsMixin:
     """Snapshot the version before the form is saved, compare after the inlines are saved."""
 
@@ -117,7 +134,7 @@ class RecordsEditsMixin:
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(RecordsEditsMixin, admin.ModelAdmin):
+class PolicyVersionAdmin(MarksPolicyDataChanged, RecordsEditsMixin, admin.ModelAdmin):
     form = PolicyVersionForm
     list_display = ["region", "title", "effective_from", "effective_to", "edited_in_admin_at"]
     list_filter = ["region__level", "region"]
@@ -182,7 +199,7 @@ class PoolingRuleAdmin(RecordsEditsMixin, admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(MarksPolicyDataChanged, admin.ModelAdmin):
     list_display = ["code", "name", "level", "parent", "slug"]
     list_filter = ["level"]
     search_fields = ["code", "name", "slug"]
@@ -190,7 +207,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(MarksPolicyDataChanged, admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ["key", "title", "document_number", "published_on"]
     search_fields = ["key", "title", "document_number"]

@@ -17,6 +17,7 @@ from django.http import Http404
 
 from accounts.models import Category, Scheme
 
+from . import cache as policy_cache
 from .choices import ChannelKind, DatesMode, PairScope, RegionLevel, ReviewMode
 from .models import Channel, PolicyRevision, PolicyVersion, PoolingRule, PremiumAmount, Region, Source
 from .relationships import Relationship
@@ -295,7 +296,23 @@ def _versions_on(codes, on: datetime.date):
 
 
 def resolved_policies(city_codes, on: datetime.date) -> dict[str, ResolvedPolicy]:
-    """resolved_policy for several cities at once, in a fixed number of queries."""
+    """resolved_policy for several cities at once: from the per-process memo, else in a fixed number of queries."""
+    token = policy_cache.generation()
+    result, missing = {}, []
+    for code in city_codes:
+        hit = policy_cache.memo_get(token, (code, on))
+        if hit is None:
+            missing.append(code)
+        else:
+            result[code] = hit
+    if missing:
+        for code, policy in _resolve(missing, on).items():
+            policy_cache.memo_put(token, (code, on), policy)
+            result[code] = policy
+    return result
+
+
+def _resolve(city_codes, on: datetime.date) -> dict[str, ResolvedPolicy]:
     chains = {code: _region_codes(code) for code in city_codes}
     all_codes = {code for chain in chains.values() for code in chain}
     regions = {region.code: region for region in Region.objects.filter(code__in=all_codes)}

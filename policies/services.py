@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from .cache import policies_changed
 from .choices import RevisionVia
 from .loading import DATA_DIR, VERSION_FIELDS, RegionDraft, VersionDraft, read_policy_data
 from .models import (
@@ -241,6 +242,7 @@ def load_policies(*, directory: Path = DATA_DIR, overwrite: bool = False) -> Loa
             _apply_version(
                 region, version_draft, stored.get(version_draft.version.effective_from), sources, report, overwrite
             )
+    policies_changed()
     return report
 
 
@@ -276,6 +278,7 @@ def _apply_version(region, draft: VersionDraft, existing, sources, report: LoadR
 def policy_version_record_edit(*, version: PolicyVersion, before: dict, actor) -> PolicyRevision | None:
     """Called by the admin after a version and its rows were saved: keeps the history and marks the edit."""
     after = stored_snapshot(version)
+    policies_changed()
     revision = _record(version=version, via=RevisionVia.ADMIN, before=before, after=after, actor=actor)
     if revision is not None:
         version.edited_in_admin_at = timezone.now()

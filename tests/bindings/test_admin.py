@@ -340,6 +340,7 @@ def test_overdue_cases_are_highlighted_by_the_regions_processing_time(client, re
     from django.utils import timezone
 
     from policies.models import PolicyVersion
+    from policies.services import policy_version_record_edit, stored_snapshot
 
     with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 11, 2, 10, 0))):  # a Monday
         binding = submitted()
@@ -349,8 +350,10 @@ def test_overdue_cases_are_highlighted_by_the_regions_processing_time(client, re
     with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 11, 6, 10, 0))):  # 4
         assert "超时" in client.get(QUEUE).content.decode()
         city = PolicyVersion.objects.filter(region__code="510400").latest("effective_from")
+        before = stored_snapshot(city)
         city.review_working_days = 5
         city.save()
+        policy_version_record_edit(version=city, before=before, actor=None)  # as the admin does
         assert "超时" not in client.get(QUEUE).content.decode()
     assert binding
 
