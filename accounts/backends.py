@@ -24,7 +24,15 @@ def user_for_identifier(identifier: str):
     return qs.filter(username=identifier).first()
 
 
-class IdentifierPasswordBackend(ModelBackend):
+class HallBackend(ModelBackend):
+    """Loads the signed-in user with his registry person: every page shows his (masked) name."""
+
+    def get_user(self, user_id):
+        user = User._default_manager.select_related("person").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class IdentifierPasswordBackend(HallBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
@@ -38,7 +46,7 @@ class IdentifierPasswordBackend(ModelBackend):
         return None
 
 
-class SmsCodeBackend(ModelBackend):
+class SmsCodeBackend(HallBackend):
     def authenticate(self, request, username=None, sms_code=None, **kwargs):
         if username is None or sms_code is None:
             return None
@@ -51,7 +59,7 @@ class SmsCodeBackend(ModelBackend):
         return None
 
 
-class FaceVerificationBackend(ModelBackend):
+class FaceVerificationBackend(HallBackend):
     def authenticate(self, request, username=None, face_verification_id=None, **kwargs):
         if face_verification_id is None:
             return None

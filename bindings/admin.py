@@ -18,11 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import RegionScopedAdmin
 from accounts.audit import audit
+from accounts.clerks import region_q
 from accounts.masking import mask_id_number, mask_name, mask_phone
 from accounts.models import AuditAction, AuditEntry
 from accounts.regions import region_name
 from accounts.views import client_ip
-from policies.choices import ChannelKind
+from policies.choices import ChannelKind, RegionLevel
+from policies.models import Region
 from policies.selectors import resolved_policies
 
 from . import services
@@ -54,12 +56,14 @@ class AgeBandFilter(admin.SimpleListFilter):
 
 
 class RegionFilter(admin.SimpleListFilter):
+    """The cities the clerk covers, from the region table: never a scan of the applications themselves."""
+
     title = _("统筹区")
     parameter_name = "city"
 
     def lookups(self, request, model_admin):
-        codes = model_admin.get_queryset(request).order_by().values_list("application__city_code", flat=True).distinct()
-        return sorted((code, region_name(code)) for code in codes)
+        cities = Region.objects.filter(region_q(request.user, "code"), level=RegionLevel.CITY).order_by("code")
+        return [(city.code, region_name(city.code)) for city in cities]
 
     def queryset(self, request, queryset):
         return queryset.filter(application__city_code=self.value()) if self.value() else queryset
