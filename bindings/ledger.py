@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import secrets
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -43,6 +42,7 @@ from .ledger_selectors import (
 )
 from .models import Binding, Status
 from .notices import notify_person
+from .numbers import lock_people, new_serial
 from .settlement import (
     MAX_CAP_FEN,
     MAX_ITEM_FEN,
@@ -70,20 +70,6 @@ __all__ = [
     "settlement_post",
     "spending_cap_set",
 ]
-
-
-def _serial(prefix: str, model, day: datetime.date) -> str:
-    for _attempt in range(10):
-        candidate = f"{prefix}{day:%Y%m%d}{secrets.randbelow(10**6):06d}"
-        if not model.objects.filter(serial=candidate).exists():
-            return candidate
-    raise RuntimeError("could not allocate a serial number")
-
-
-def _lock(*people: InsuredPerson | None) -> dict[int, InsuredPerson]:
-    """Lock the people's registry rows in primary-key order and return fresh copies (balances as committed)."""
-    pks = sorted({person.pk for person in people if person is not None})
-    return {p.pk: p for p in InsuredPerson.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
 
 
 def _insufficient(person: InsuredPerson, need: int) -> LedgerError:
@@ -120,7 +106,7 @@ def ledger_post(
     check_amount(abs(amount_fen) if isinstance(amount_fen, int) else amount_fen, limit=MAX_LEDGER_FEN)
     if (kind in CREDIT_KINDS and amount_fen < 0) or (kind in DEBIT_KINDS and amount_fen > 0):
         raise LedgerError(_("记账方向与类型不符。"), code="bad_sign")
-    locked = _lock(person)[person.pk]
+    locked = lock_people([person.pk])[person.pk]
     if not locked.has_personal_account:
         raise LedgerError(_("居民医保参保人没有个人账户。"), code="no_account")
     new_balance = locked.balance_fen + amount_fen
@@ -153,7 +139,7 @@ def ledger_open_balance(*, person: InsuredPerson, on: datetime.date | None = Non
     The first time it writes the opening entry. If the registry's balance was later changed outside the ledger
     (seed_demo sets balances directly), it writes an adjustment for the difference. None: nothing to record.
     """
-    locked = _lock(person)[person.pk]
+    locked = lock_people([person.pk])[person.pk]
     total = LedgerEntry.objects.filter(person=locked).aggregate(total=Coalesce(Sum("amount_fen"), 0))["total"]
     difference = locked.balance_fen - total
     if difference == 0:
@@ -187,7 +173,7 @@ def ledger_credit_month(
     """The monthly credit by category (employed: own contribution; flexibly employed: a percentage of the
     contribution base; retired: the region's fixed sum). Once per person and month."""
     month = month_start(month)
-    locked = _lock(person)[person.pk]
+    locked = lock_people([person.pk])[person.pk]
     if not locked.has_personal_account:
         raise LedgerError(_("居民医保参保人没有个人账户。"), code="no_account")
     if locked.status != InsuranceStatus.NORMAL:
@@ -260,7 +246,7 @@ def settlement_post(
     check_visit(visit)
     if declared_fund_fen is not None and declared_fund_fen != 0:
         check_amount(declared_fund_fen)
-    locked = _lock(patient, authorizer)
+    locked = lock_people([patient.pk, authorizer.pk if authorizer else None])
     patient = locked[patient.pk]
     authorizer = locked[authorizer.pk] if authorizer is not None else None
     binding = binding_for_payment(authorizer=authorizer, patient=patient, on=on) if authorizer else None
@@ -272,7 +258,7 @@ def settlement_post(
         raise refusal
     split, pooling = plan.split, plan.pooling
     settlement = Settlement.objects.create(
-        serial=_serial("JS", Settlement, on),
+        serial=new_serial("JS", Settlement, "serial", on),
         patient=patient,
         authorizer=authorizer,
         binding=binding,
@@ -347,7 +333,7 @@ def premium_pay(
     """Pay a bound relative's resident-insurance premium for `year` from the payer's balance, once per person
     and year, for the amount the relative's region states, within the payer's region's 代缴 scope."""
     on = on or timezone.localdate()
-    locked = _lock(payer, beneficiary)
+    locked = lock_people([payer.pk, beneficiary.pk])
     payer, beneficiary = locked[payer.pk], locked[beneficiary.pk]
     binding = binding_for_payment(authorizer=payer, patient=beneficiary, on=on)
     binding.relative, binding.authorizer = beneficiary, payer
@@ -357,7 +343,7 @@ def premium_pay(
     try:
         with transaction.atomic():
             payment = PremiumPayment.objects.create(
-                serial=_serial("DJ", PremiumPayment, on),
+                serial=new_serial("DJ", PremiumPayment, "serial", on),
                 payer=payer,
                 beneficiary=beneficiary,
                 binding=binding,

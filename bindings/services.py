@@ -5,7 +5,6 @@ transaction, and tells both parties. Status is never written anywhere else.
 """
 
 import logging
-import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -35,6 +34,7 @@ from .models import (
     Status,
 )
 from .notices import notify_parties
+from .numbers import lock_people, new_serial
 from .selectors import binding_facts, live_binding_with
 
 logger = logging.getLogger("hall.bindings")
@@ -51,14 +51,6 @@ class BindingError(Exception):
 
 
 # --- internals -------------------------------------------------------------------------------------------
-
-
-def _new_case_number(today: date) -> str:
-    for _attempt in range(10):
-        candidate = f"GJ{today:%Y%m%d}{secrets.randbelow(10**6):06d}"
-        if not Application.objects.filter(case_number=candidate).exists():
-            return candidate
-    raise RuntimeError("could not allocate a case number")
 
 
 def _event(binding, *, actor, role, from_status, to_status, channel, reason_code="", reason_text=""):
@@ -81,21 +73,6 @@ def _lock(binding: Binding) -> Binding:
         Binding.objects.select_for_update(of=("self",))
         .select_related("application", "authorizer", "relative")
         .get(pk=binding.pk)
-    )
-
-
-def _lock_people(pks) -> None:
-    """Lock registry rows in one order (by pk), so two transactions never wait for each other in a circle.
-
-    FOR NO KEY UPDATE, not FOR UPDATE: others may still insert rows pointing at these people (notices,
-    bindings) meanwhile; FOR UPDATE would block those inserts and deadlock a transaction that holds a binding
-    and writes its notices against one that holds a person and waits for that binding.
-    """
-    list(
-        InsuredPerson.objects.select_for_update(no_key=True)
-        .filter(pk__in=set(pks))
-        .order_by("pk")
-        .values_list("pk", flat=True)
     )
 
 
@@ -183,7 +160,7 @@ def application_start(*, authorizer: InsuredPerson, actor, channel: str = Channe
     """Open a draft after the authorizer has read the region's notice (告知书)."""
     now = timezone.now()
     return Application.objects.create(
-        case_number=_new_case_number(timezone.localdate()),
+        case_number=new_serial("GJ", Application, "case_number", timezone.localdate()),
         authorizer=authorizer,
         created_by=actor,
         channel=channel,
@@ -375,7 +352,7 @@ def application_submit(
     # The relatives are locked with the authorizer: a suspension recorded meanwhile is either seen by the
     # engine below, or waits and then finds the new bindings to end.
     relative_ids = application.bindings.filter(status=Status.DRAFT).values_list("relative_id", flat=True)
-    _lock_people([application.authorizer_id, *relative_ids])
+    lock_people([application.authorizer_id, *relative_ids])
     drafts = list(application.bindings.filter(status=Status.DRAFT).select_related("authorizer", "relative"))
     if not drafts:
         if application.submitted_at is not None:
@@ -675,7 +652,7 @@ def registry_status_change(
 
     Returns how many bindings were ended.
     """
-    _lock_people([person.pk])
+    lock_people([person.pk])
     person = InsuredPerson.objects.get(pk=person.pk)
     if status not in InsuranceStatus.values:
         raise BindingError(_("未知的参保状态。"), code="bad_status")
