@@ -327,3 +327,29 @@ def test_a_second_submit_without_the_tick_is_harmless(client_a, child):
     binding = _submitted(client_a, child)
     response = client_a.post(f"/bindings/applications/{binding.application.case_number}/summary/", {})
     assert response.status_code == 302 and response["Location"].endswith("/done/")
+
+
+def test_a_newborn_is_added_by_the_birth_certificate_number(client, policies):
+    from django.utils import timezone
+
+    # 贵港 (广西) asks for the 出生医学证明 for a baby under one; 攀枝花 asks for the 户口簿 instead.
+    father = UserFactory(person=InsuredPersonFactory(district="450802", name="黄伟"))
+    born = timezone.localdate().replace(day=1)
+    baby = InsuredPersonFactory(
+        district="450802", birth=born, name="黄宝宝", resident=True, birth_certificate_no="Q450123456"
+    )
+    client.force_login(father)
+    application = start(client)
+    response = add(client, application, baby, id_type="birth_certificate", id_number="q450123456")
+    assert response.status_code == 302, response.content.decode()[:3000]
+    binding = Binding.objects.get()
+    assert binding.relative == baby and binding.relative_id_type == "birth_certificate"
+    page = client.get(response["Location"]).content.decode()
+    assert "出生医学证明" in page
+
+
+def test_a_birth_certificate_number_that_is_not_registered(client_a):
+    application = start(client_a)
+    data = {"id_type": "birth_certificate", "id_number": "Q999999999", "name": "无名", "relationship": "child"}
+    page = client_a.post(f"/bindings/applications/{application.case_number}/relative/", data).content.decode()
+    assert 'data-code="relative_not_found"' in page
