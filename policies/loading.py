@@ -188,6 +188,22 @@ def _mapping(item, collector, file, place, name) -> dict | None:
     return None
 
 
+def _entries(items, collector, file, place, name: str, keys: set, *, coerce=None):
+    """Yield (index, prefix, mapping) for each well-formed entry of a list field; report everything else."""
+    if not isinstance(items, list):
+        collector.add(file, place, name, "应为列表")
+        return
+    for index, item in enumerate(items):
+        prefix = f"{name}[{index}]."
+        if coerce is not None:
+            item = coerce(item)
+        item = _mapping(item, collector, file, place, prefix.rstrip("."))
+        if item is None:
+            continue
+        _unknown_keys(collector, item, keys, file, place, prefix)
+        yield index, prefix, item
+
+
 def read_sources(path: Path, collector: _Collector) -> list[Source]:
     data = _read_yaml(path, collector)
     if data is None:
@@ -211,19 +227,16 @@ def read_sources(path: Path, collector: _Collector) -> list[Source]:
     return sources
 
 
+def _relationship_shorthand(item):
+    """`- spouse` in a data file means `- {relationship: spouse}`."""
+    return {"relationship": item} if isinstance(item, str) else item
+
+
 def _relationship_rules(items, collector, file, place) -> list[RelationshipRule]:
     rules, seen = [], set()
-    if not isinstance(items, list):
-        collector.add(file, place, "relationships", "应为列表")
-        return rules
-    for index, item in enumerate(items):
-        prefix = f"relationships[{index}]."
-        if isinstance(item, str):
-            item = {"relationship": item}
-        item = _mapping(item, collector, file, place, prefix.rstrip("."))
-        if item is None:
-            continue
-        _unknown_keys(collector, item, RELATIONSHIP_KEYS, file, place, prefix)
+    for _index, prefix, item in _entries(
+        items, collector, file, place, "relationships", RELATIONSHIP_KEYS, coerce=_relationship_shorthand
+    ):
         rule = RelationshipRule(
             relationship=item.get("relationship") or "",
             allowed_from=item.get("allowed_from"),
@@ -240,15 +253,7 @@ def _relationship_rules(items, collector, file, place) -> list[RelationshipRule]
 
 def _proof_rules(items, collector, file, place) -> list[ProofRule]:
     rules = []
-    if not isinstance(items, list):
-        collector.add(file, place, "proof", "应为列表")
-        return rules
-    for index, item in enumerate(items):
-        prefix = f"proof[{index}]."
-        item = _mapping(item, collector, file, place, prefix.rstrip("."))
-        if item is None:
-            continue
-        _unknown_keys(collector, item, PROOF_KEYS, file, place, prefix)
+    for index, prefix, item in _entries(items, collector, file, place, "proof", PROOF_KEYS):
         rule = ProofRule(
             order=index,
             kind=item.get("kind") or "",
@@ -266,15 +271,7 @@ def _proof_rules(items, collector, file, place) -> list[ProofRule]:
 
 def _channels(items, collector, file, place) -> list[Channel]:
     channels = []
-    if not isinstance(items, list):
-        collector.add(file, place, "channels", "应为列表")
-        return channels
-    for index, item in enumerate(items):
-        prefix = f"channels[{index}]."
-        item = _mapping(item, collector, file, place, prefix.rstrip("."))
-        if item is None:
-            continue
-        _unknown_keys(collector, item, CHANNEL_KEYS, file, place, prefix)
+    for index, prefix, item in _entries(items, collector, file, place, "channels", CHANNEL_KEYS):
         channel = Channel(
             order=index,
             kind=item.get("kind") or "",
@@ -292,15 +289,7 @@ def _channels(items, collector, file, place) -> list[Channel]:
 
 def _pooling(items, collector, file, place) -> list[tuple[PoolingRule, list[PoolingLevel]]]:
     result, seen = [], set()
-    if not isinstance(items, list):
-        collector.add(file, place, "pooling", "应为列表")
-        return result
-    for index, item in enumerate(items):
-        prefix = f"pooling[{index}]."
-        item = _mapping(item, collector, file, place, prefix.rstrip("."))
-        if item is None:
-            continue
-        _unknown_keys(collector, item, POOLING_KEYS, file, place, prefix)
+    for _index, prefix, item in _entries(items, collector, file, place, "pooling", POOLING_KEYS):
         values = {key: item.get(key) for key in POOLING_KEYS - {"levels"}}
         values["category"] = values["category"] or ""
         values["note"] = values["note"] or ""
@@ -312,15 +301,9 @@ def _pooling(items, collector, file, place) -> list[tuple[PoolingRule, list[Pool
         seen.add((rule.scheme, rule.category))
         levels, seen_levels = [], set()
         level_items = item.get("levels") or []
-        if not isinstance(level_items, list):
-            collector.add(file, place, f"{prefix}levels", "应为列表")
-            level_items = []
-        for level_index, level_item in enumerate(level_items):
-            level_prefix = f"{prefix}levels[{level_index}]."
-            level_item = _mapping(level_item, collector, file, place, level_prefix.rstrip("."))
-            if level_item is None:
-                continue
-            _unknown_keys(collector, level_item, LEVEL_KEYS, file, place, level_prefix)
+        for _level_index, level_prefix, level_item in _entries(
+            level_items, collector, file, place, f"{prefix}levels", LEVEL_KEYS
+        ):
             level = PoolingLevel(**{key: level_item.get(key) for key in LEVEL_KEYS})
             level.level = level.level or ""
             collector.clean(level, file, place, level_prefix, exclude=["rule"])
@@ -334,15 +317,7 @@ def _pooling(items, collector, file, place) -> list[tuple[PoolingRule, list[Pool
 
 def _premium_amounts(items, collector, file, place) -> list[PremiumAmount]:
     amounts, seen = [], set()
-    if not isinstance(items, list):
-        collector.add(file, place, "premium_amounts", "应为列表")
-        return amounts
-    for index, item in enumerate(items):
-        prefix = f"premium_amounts[{index}]."
-        item = _mapping(item, collector, file, place, prefix.rstrip("."))
-        if item is None:
-            continue
-        _unknown_keys(collector, item, PREMIUM_KEYS, file, place, prefix)
+    for _index, prefix, item in _entries(items, collector, file, place, "premium_amounts", PREMIUM_KEYS):
         amount = PremiumAmount(year=item.get("year"), amount_yuan=item.get("amount_yuan"), note=item.get("note") or "")
         collector.clean(amount, file, place, prefix, exclude=["version"])
         if amount.year in seen:
