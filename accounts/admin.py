@@ -3,13 +3,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from bindings.services import registry_status_change
-
 from .audit import audit
 from .clerks import region_q
 from .masking import mask_id_number, mask_name, mask_phone
-from .models import AuditAction, AuditEntry, FaceVerification, InsuredPerson, SmsMessage, User
-from .regions import region_name
+from .models import AuditAction, AuditEntry, FaceVerification, SmsMessage, User
 from .views import client_ip
 
 
@@ -34,61 +31,21 @@ class RegionScopedAdmin(admin.ModelAdmin):
         return obj
 
 
-@admin.register(InsuredPerson)
-class InsuredPersonAdmin(RegionScopedAdmin):
-    list_display = ["masked_name", "masked_id", "scheme", "category", "status", "city", "balance_yuan"]
-    list_filter = ["scheme", "category", "status", "province_code"]
-    search_fields = ["=id_number", "name"]
-    readonly_fields = ["sex", "birth_date", "created_at", "updated_at"]
-    fields = [
-        "id_number",
-        "name",
-        "sex",
-        "birth_date",
-        "phone",
-        "scheme",
-        "category",
-        "status",
-        "province_code",
-        "city_code",
-        "balance_fen",
-        "created_at",
-        "updated_at",
-    ]
-    list_per_page = 50
-    show_full_result_count = False
+class ReadOnlyScopedAdmin(RegionScopedAdmin):
+    """Logs and money move only through the services: these admin pages show, never edit."""
 
-    def get_search_results(self, request, queryset, search_term):
-        # ID numbers are matched in full only, upper-case X as in the registry.
-        return super().get_search_results(request, queryset, search_term.strip().upper())
+    def has_add_permission(self, request):
+        return False
 
-    def save_model(self, request, obj, form, change):
-        """A status change goes through the binding service, which ends the person's bindings when needed."""
-        if not (change and "status" in form.changed_data):
-            return super().save_model(request, obj, form, change)
-        new_status = obj.status
-        obj.status = form.initial["status"]
-        super().save_model(request, obj, form, change)
-        ended = registry_status_change(person=obj, status=new_status, actor=request.user, ip=client_ip(request))
-        obj.status = new_status
-        if ended:
-            self.message_user(request, _("参保状态已变更，已自动解除或终止%(n)s项共济关系。") % {"n": ended})
+    def has_change_permission(self, request, obj=None):
+        return False
 
-    @admin.display(description=_("姓名"))
-    def masked_name(self, obj):
-        return mask_name(obj.name)
+    def has_delete_permission(self, request, obj=None):
+        return False
 
-    @admin.display(description=_("身份证号码"))
-    def masked_id(self, obj):
-        return mask_id_number(obj.id_number)
 
-    @admin.display(description=_("参保地"))
-    def city(self, obj):
-        return region_name(obj.city_code)
-
-    @admin.display(description=_("个人账户余额（元）"))
-    def balance_yuan(self, obj):
-        return f"{obj.balance_yuan:.2f}"
+def masked_person(person) -> str:
+    return f"{mask_name(person.name)} {mask_id_number(person.id_number)}"
 
 
 @admin.register(User)

@@ -16,10 +16,11 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from .errors import HallError
 from .models import FaceChallenge, FaceVerification, LivenessPrompt, User
 
 
-class FaceCheckError(Exception):
+class FaceCheckError(HallError):
     """The challenge cannot be used (expired, replayed, not this session's)."""
 
 

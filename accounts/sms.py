@@ -12,13 +12,14 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from .errors import HallError
 from .masking import mask_phone
 from .models import SmsCode, SmsMessage
 
 logger = logging.getLogger("hall.sms")
 
 
-class SmsError(Exception):
+class SmsError(HallError):
     """A refusal with a message for the resident."""
 
 

@@ -1,4 +1,4 @@
-"""Time and peak memory of bindings.documents.sanitize_upload on a 12-megapixel phone photo.
+"""Time and peak memory of bindings.uploads.sanitize_upload on a 12-megapixel phone photo.
 
     .venv/bin/python bench/bench_documents.py [--runs 5]
 
@@ -72,7 +72,7 @@ def measure(path: Path) -> None:
     django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from bindings.documents import sanitize_upload
+    from bindings.uploads import sanitize_upload
 
     data = path.read_bytes()
     before_mib = peak_rss_mib()

@@ -433,7 +433,7 @@ def render(*, args, machine, seed, seed_seconds, pages, results, inprocess, phot
         f"{engine['p50']:.2f} | {engine['p95']:.2f} | {engine['p99']:.2f} |",
         "",
         f"12-megapixel phone photo (4000×3000 JPEG, {photo['input_mib']:.1f} MiB, EXIF orientation and GPS) through "
-        f"`bindings.documents.sanitize_upload`, {photo['runs']} runs in fresh processes (bench/bench_documents.py): "
+        f"`bindings.uploads.sanitize_upload`, {photo['runs']} runs in fresh processes (bench/bench_documents.py): "
         f"{photo['seconds_min']:.2f} s fastest, {photo['seconds_median']:.2f} s median, {photo['seconds_max']:.2f} s "
         f"slowest; peak resident memory of the whole process {photo['peak_rss_mib']:.0f} MiB "
         f"({photo['peak_rss_mib'] * 1.048576:.0f} MB; {photo['rss_before_mib']:.0f} MiB of it is Python and Django "

@@ -6,11 +6,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 from accounts.models import InsuredPerson
+from bindings.services import RelativeInput
 from policies.models import Region
 
 from . import services
 from .models import Binding
-from .services import RelativeInput
 
 
 def _certificate_photo() -> SimpleUploadedFile:

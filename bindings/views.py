@@ -19,14 +19,14 @@ from django.views.decorators.http import require_POST
 from accounts.audit import audit
 from accounts.models import AuditAction
 from accounts.views import client_ip
+from bindings.services import BindingError, RelativeInput
 from policies.choices import DatesMode
 from policies.selectors import resolved_policy
 
 from . import selectors, services
-from .documents import DocumentRejected
-from .forms import RelativeForm, SubmitForm, UploadForm
+from .forms import RelativeForm, SubmitForm
 from .models import DocumentAccess, Notice, Status
-from .services import BindingError, RelativeInput
+from .proofs import handle_proof_post, proof_rows
 
 
 def _person_or_explain(request):
@@ -101,19 +101,6 @@ def relative(request, case):
     return render(request, "bindings/apply_relative.html", context)
 
 
-def _proof_context(application, bindings):
-    rows = []
-    for binding in bindings:
-        verdict = services.binding_verdict(binding=binding)
-        documents = list(binding.documents.all())
-        items = []
-        for requirement in verdict.proof:
-            have = [d for d in documents if d.kind == requirement.kind]
-            items.append({"requirement": requirement, "documents": have})
-        rows.append({"binding": binding, "verdict": verdict, "items": items})
-    return rows
-
-
 @login_required
 def proof(request, case):
     """Step 4: the proof checklist per relative; photos, PDFs, or the pledge where the region allows it."""
@@ -124,51 +111,12 @@ def proof(request, case):
     if not bindings:
         return redirect("bindings:relative", case=case)
     if request.method == "POST":
-        return _handle_proof_post(request, application, bindings, redirect_to=reverse("bindings:proof", args=[case]))
+        return handle_proof_post(request, bindings, redirect_to=reverse("bindings:proof", args=[case]))
     return render(
         request,
         "bindings/apply_proof.html",
-        {"application": application, "rows": _proof_context(application, bindings)},
+        {"application": application, "rows": proof_rows(bindings)},
     )
-
-
-def _handle_proof_post(request, application, bindings, *, redirect_to):
-    """Upload, remove or pledge, for one of the given bindings. Shared by the draft and the returned-case pages."""
-    by_pk = {b.pk: b for b in bindings}
-    action = request.POST.get("action")
-    try:
-        binding = by_pk[int(request.POST.get("binding", "0"))]
-    except (KeyError, ValueError):
-        raise Http404 from None
-    try:
-        if action == "upload":
-            form = UploadForm(request.POST, request.FILES)
-            if not form.is_valid():
-                messages.error(request, _("请先拍照或选择要上传的文件。"))
-            else:
-                services.document_add(
-                    binding=binding,
-                    kind=form.cleaned_data["kind"],
-                    upload=form.cleaned_data["file"],
-                    actor=request.user,
-                )
-                messages.success(request, _("材料已上传。"))
-        elif action == "remove":
-            document = binding.documents.filter(pk=request.POST.get("document")).first()
-            if document is None:
-                raise Http404
-            services.document_remove(document=document, actor=request.user)
-            messages.info(request, _("材料已删除。"))
-        elif action == "pledge":
-            services.binding_set_pledge(binding=binding, pledge=request.POST.get("pledge") == "1")
-            messages.info(request, _("已选择以个人承诺代替证明材料。") if binding.pledge else _("已取消承诺代替。"))
-        else:
-            raise Http404
-    except DocumentRejected as exc:
-        messages.error(request, exc.message)
-    except BindingError as exc:
-        messages.error(request, exc.message)
-    return redirect(redirect_to)
 
 
 @login_required
@@ -203,7 +151,7 @@ def summary(request, case):
         return redirect("bindings:relative", case=case)
     context = {
         "application": application,
-        "rows": _proof_context(application, bindings),
+        "rows": proof_rows(bindings),
         "form": form,
         "errors": errors,
         "quota": _quota(application.authorizer, application),
@@ -244,10 +192,8 @@ def detail(request, pk):
     binding = selectors.binding_for_party(user=request.user, pk=pk)
     is_authorizer = request.user.person_id == binding.authorizer_id
     if request.method == "POST" and is_authorizer and binding.status == Status.RETURNED:
-        return _handle_proof_post(
-            request, binding.application, [binding], redirect_to=reverse("bindings:detail", args=[pk])
-        )
-    rows = _proof_context(binding.application, [binding]) if binding.status == Status.RETURNED and is_authorizer else []
+        return handle_proof_post(request, [binding], redirect_to=reverse("bindings:detail", args=[pk]))
+    rows = proof_rows([binding]) if binding.status == Status.RETURNED and is_authorizer else []
     context = {
         "binding": binding,
         "is_authorizer": is_authorizer,

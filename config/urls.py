@@ -13,8 +13,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("policies/", include("policies.urls")),
     path("bindings/", include("bindings.urls")),
-    path("ledger/", include("bindings.ledger_urls")),
-    path("counter/", include("bindings.counter_urls")),
+    path("ledger/", include("bindings.ledger.urls")),
+    path("counter/", include("bindings.counter.urls")),
     path("admin/", admin.site.urls),
 ]
 

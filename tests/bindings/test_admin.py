@@ -326,7 +326,7 @@ def test_audit_row_and_decision_share_one_transaction(reviewer, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("notification service down")
 
-    monkeypatch.setattr(services, "notify_parties", broken)
+    monkeypatch.setattr("bindings.notices.notify_person", broken)
     with pytest.raises(RuntimeError):
         services.binding_approve(binding=binding, clerk=reviewer)
     binding.refresh_from_db()
@@ -359,7 +359,7 @@ def test_overdue_cases_are_highlighted_by_the_regions_processing_time(client, re
 
 
 def test_ledger_admin_is_read_only_and_scoped(client, reviewer, superuser):
-    from bindings.ledger import ledger_open_balance
+    from bindings.ledger.services import ledger_open_balance
     from bindings.models import LedgerEntry
 
     here = InsuredPersonFactory(district="510402")

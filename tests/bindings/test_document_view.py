@@ -9,9 +9,9 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from bindings import services
-from bindings.documents import DocumentRejected, RejectionCode
 from bindings.models import Document, DocumentAccess, Status
 from bindings.services import BindingError
+from bindings.uploads import DocumentRejected, RejectionCode
 from tests.bindings.conftest import jpeg_upload
 from tests.factories import UserFactory
 

@@ -16,7 +16,7 @@ from PIL import ExifTags, Image, JpegImagePlugin, PngImagePlugin
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
-from bindings.documents import (
+from bindings.uploads import (
     DocumentRejected,
     SanitizedDocument,
     check_application_total,

@@ -140,7 +140,7 @@ def test_the_event_and_the_state_change_share_one_transaction(hall, state, actio
     binding = hall.in_state(state)
     hall.account(binding.relative)
     before = snapshot(binding)
-    notice_fails = mock.patch("bindings.services.notify_parties", side_effect=RuntimeError("message centre down"))
+    notice_fails = mock.patch("bindings.notices.notify_person", side_effect=RuntimeError("message centre down"))
     with notice_fails, pytest.raises(RuntimeError):
         action(hall, binding)
     assert snapshot(binding) == before
@@ -184,7 +184,7 @@ def test_submit_rolls_back_with_its_events_when_the_notice_fails(hall):
     authorizer, relative = hall.person("yichun"), hall.relative("yichun")
     application = hall.draft(authorizer, relative)
     binding = application.bindings.get()
-    notice_fails = mock.patch("bindings.services.notify_parties", side_effect=RuntimeError("message centre down"))
+    notice_fails = mock.patch("bindings.notices.notify_person", side_effect=RuntimeError("message centre down"))
     with notice_fails, pytest.raises(RuntimeError):
         hall.submit(application)
     application.refresh_from_db()

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from bindings import ledger
-from bindings.ledger_models import EntryKind, LedgerEntry, Settlement
+from bindings.ledger import services as ledger
+from bindings.models import EntryKind, LedgerEntry, Settlement
 from policies.relationships import Relationship
 from tests.factories import TEST_PASSWORD
 from tests.ledger.conftest import Family, visit

@@ -22,12 +22,13 @@ from django.utils import timezone
 from accounts.demo import CITIES, PEOPLE
 from accounts.idnumbers import make_id_number
 from accounts.models import InsuredPerson, Scheme
-from bindings import ledger, services
-from bindings.ledger_models import Settlement
-from bindings.ledger_selectors import ledger_sum_fen, month_start, previous_month
-from bindings.models import Binding, Status
+from bindings import services
+from bindings.ledger import services as ledger
+from bindings.ledger.errors import LedgerError
+from bindings.ledger.selectors import ledger_sum_fen, month_start, previous_month
+from bindings.ledger.settlement import Item, ItemKind, PlaceLocation, Visit
+from bindings.models import Binding, Settlement, Status
 from bindings.selectors import live_binding_with
-from bindings.settlement import Item, ItemKind, LedgerError, PlaceLocation, Visit
 from policies.choices import ChannelKind, InstitutionLevel
 from policies.relationships import Relationship
 

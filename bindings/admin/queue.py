@@ -1,0 +1,328 @@
+"""The review queue and the case page. Admin is one more client of the binding services: it never writes status."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin import RegionScopedAdmin, masked_person
+from accounts.audit import audit
+from accounts.masking import mask_id_number, mask_name, mask_phone
+from accounts.models import AuditAction, AuditEntry
+from accounts.regions import region_name
+from accounts.views import client_ip
+from bindings import services
+from bindings.admin.filters import AgeBandFilter, ChannelFilter, RegionFilter, StatusFilter
+from bindings.models import (
+    Binding,
+    RejectReason,
+    Status,
+)
+from bindings.selectors import working_days_between
+from policies.selectors import resolved_policies
+
+
+class QueueChangeList(ChangeList):
+    """Attaches each row's processing time (a policy number) in one batch for the whole page."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        codes = {binding.application.city_code for binding in self.result_list}
+        policies = resolved_policies(codes, timezone.localdate()) if codes else {}
+        for binding in self.result_list:
+            binding.review_days = policies[binding.application.city_code].effective_review_working_days
+
+
+class ReasonForm(forms.Form):
+    reason_code = forms.ChoiceField(label=_("驳回原因"), choices=RejectReason.choices)
+    reason_text = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MoreForm(forms.Form):
+    missing_note = forms.CharField(label=_("需补充的材料"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@admin.register(Binding)
+class BindingAdmin(RegionScopedAdmin):
+    region_field = "application__city_code"
+    list_display = [
+        "case_number",
+        "relative_masked",
+        "relationship",
+        "authorizer_masked",
+        "city",
+        "channel",
+        "status",
+        "submitted_at",
+        "waited",
+    ]
+    list_filter = [StatusFilter, RegionFilter, "relationship", AgeBandFilter, ChannelFilter]
+    list_select_related = ["application", "relative", "authorizer"]
+    search_fields = ["=application__case_number", "=relative__id_number", "=authorizer__id_number"]
+    search_help_text = _("按受理编号或完整身份证号码查询")
+    ordering = ["submitted_at", "id"]
+    actions = ["approve_selected", "reject_selected", "request_more_selected"]
+    change_form_template = "admin/bindings/binding/review.html"
+    list_per_page = 50
+    show_full_result_count = False
+
+    # --- columns ---------------------------------------------------------------------------------------
+    @admin.display(description=_("受理编号"), ordering="application__case_number")
+    def case_number(self, obj):
+        return obj.application.case_number
+
+    @admin.display(description=_("使用人"))
+    def relative_masked(self, obj):
+        return masked_person(obj.relative)
+
+    @admin.display(description=_("授权人"))
+    def authorizer_masked(self, obj):
+        return masked_person(obj.authorizer)
+
+    @admin.display(description=_("统筹区"))
+    def city(self, obj):
+        return region_name(obj.application.city_code)
+
+    @admin.display(description=_("渠道"))
+    def channel(self, obj):
+        return obj.application.get_channel_display()
+
+    @admin.display(description=_("已等待（工作日）"))
+    def waited(self, obj):
+        if obj.status not in (Status.SUBMITTED, Status.RETURNED) or not obj.submitted_at:
+            return "—"
+        days = working_days_between(timezone.localtime(obj.submitted_at).date(), timezone.localdate())
+        if days > getattr(obj, "review_days", settings.REVIEW_WORKING_DAYS):
+            return format_html('<strong class="overdue" style="color:#b02a37">{} ⚠ {}</strong>', days, _t("超时"))
+        return days
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term.strip().upper())
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
+    # --- permissions -----------------------------------------------------------------------------------
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # status and data change only through the decision services
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_decide_permission(self, request):
+        return request.user.has_perm("bindings.decide_binding")
+
+    # --- the case page ---------------------------------------------------------------------------------
+    def get_urls(self):
+        custom = [
+            path("<int:pk>/decide/", self.admin_site.admin_view(self.decide_view), name="bindings_binding_decide"),
+            path("<int:pk>/reveal/", self.admin_site.admin_view(self.reveal_view), name="bindings_binding_reveal"),
+        ]
+        return custom + super().get_urls()
+
+    def _case_context(self, request, binding, revealed=()):
+        verdict = services.binding_verdict(binding=binding)
+        authorizer, relative = binding.authorizer, binding.relative
+
+        def show(field, value, masker):
+            return value if field in revealed else masker(value)
+
+        return {
+            "binding": binding,
+            "verdict": verdict,
+            "parties": [
+                {
+                    "role": _t("授权人"),
+                    "key": "authorizer",
+                    "person": authorizer,
+                    "name": show("authorizer", authorizer.name, mask_name),
+                    "id_number": show("authorizer", authorizer.id_number, mask_id_number),
+                    "phone": show("authorizer", authorizer.phone, mask_phone),
+                    "region": region_name(authorizer.city_code),
+                    "revealed": "authorizer" in revealed,
+                },
+                {
+                    "role": _t("使用人"),
+                    "key": "relative",
+                    "person": relative,
+                    "name": show("relative", relative.name, mask_name),
+                    "id_number": show("relative", relative.id_number, mask_id_number),
+                    "phone": show("relative", binding.relative_phone or relative.phone, mask_phone),
+                    "region": region_name(relative.city_code),
+                    "revealed": "relative" in revealed,
+                },
+            ],
+            "region": region_name(binding.application.city_code),
+            "documents": list(binding.documents.all()),
+            "events": list(binding.events.select_related("actor")),
+            "audit": list(
+                AuditEntry.objects.filter(case_number=binding.application.case_number).select_related("actor")[:50]
+            ),
+            "reject_form": ReasonForm(),
+            "more_form": MoreForm(),
+            "can_decide": self.has_decide_permission(request) and binding.status == Status.SUBMITTED,
+            "first_approval": binding.events.filter(reason_code="first_approval").select_related("actor").last(),
+        }
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        binding = self.get_object(request, object_id)
+        if binding is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        extra_context = {**(extra_context or {}), **self._case_context(request, binding)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def reveal_view(self, request, pk):
+        """Show one party's full number and name, once, and log that the clerk looked."""
+        binding = self.get_object(request, str(pk))
+        if binding is None or request.method != "POST":
+            raise Http404
+        party = request.POST.get("party")
+        if party not in ("authorizer", "relative"):
+            raise Http404
+        audit(
+            actor=request.user,
+            action=AuditAction.REVEAL,
+            target=f"binding:{binding.pk}:{party}",
+            case_number=binding.application.case_number,
+            detail=_t("查看%(who)s完整姓名、证件号码和手机号")
+            % {"who": _t("授权人") if party == "authorizer" else _t("使用人")},
+            ip=client_ip(request),
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            **self._case_context(request, binding, revealed={party}),
+            "opts": self.opts,
+            "original": binding,
+            "title": _t("审核共济申请"),
+            "has_view_permission": True,
+            "change": True,
+            "is_popup": False,
+            "save_as": False,
+            "has_delete_permission": False,
+            "has_add_permission": False,
+            "has_change_permission": False,
+            "has_editable_inline_admin_formsets": False,
+            "add": False,
+            "show_save": False,
+            "app_label": self.opts.app_label,
+        }
+        return TemplateResponse(request, "admin/bindings/binding/reveal.html", context)
+
+    def decide_view(self, request, pk):
+        if request.method != "POST":
+            raise Http404
+        if not self.has_decide_permission(request):
+            raise PermissionDenied
+        binding = self.get_object(request, str(pk))
+        if binding is None:
+            raise Http404
+        decision = request.POST.get("decision")
+        url = reverse("admin:bindings_binding_change", args=[pk])
+        try:
+            if decision == "approve":
+                services.binding_approve(
+                    binding=binding, clerk=request.user, note=request.POST.get("note", ""), ip=client_ip(request)
+                )
+            elif decision == "reject":
+                form = ReasonForm(request.POST)
+                if not form.is_valid():
+                    raise services.BindingError(_t("请选择驳回原因。"), code="reason_missing")
+                services.binding_reject(binding=binding, clerk=request.user, ip=client_ip(request), **form.cleaned_data)
+            elif decision == "request_more":
+                services.binding_request_more(
+                    binding=binding,
+                    clerk=request.user,
+                    missing_note=request.POST.get("missing_note", ""),
+                    ip=client_ip(request),
+                )
+            else:
+                raise Http404
+        except services.BindingError as exc:
+            audit(
+                actor=request.user,
+                action=AuditAction.REFUSED,
+                target=f"binding:{binding.pk}",
+                case_number=binding.application.case_number,
+                detail=f"{decision}: {exc.message}",
+                ip=client_ip(request),
+            )
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(url)
+        binding.refresh_from_db()
+        self.message_user(
+            request,
+            _t("已处理：%(case)s 当前状态“%(status)s”。")
+            % {"case": binding.application.case_number, "status": binding.get_status_display()},
+        )
+        return HttpResponseRedirect(reverse("admin:bindings_binding_changelist"))
+
+    # --- bulk actions ----------------------------------------------------------------------------------
+    def _selected_outside(self, request, queryset):
+        asked = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        return len(asked) - queryset.count()
+
+    @admin.action(description=_("批量审核通过（仅核验通过的申请）"), permissions=["decide"])
+    def approve_selected(self, request, queryset):
+        approved, skipped = 0, []
+        for binding in queryset.select_related("application", "authorizer", "relative"):
+            try:
+                services.binding_approve(binding=binding, clerk=request.user, ip=client_ip(request))
+                approved += 1
+            except services.BindingError as exc:
+                skipped.append(f"{binding.application.case_number}：{exc.message}")
+        self.message_user(request, _t("已审核通过%(n)s件。") % {"n": approved})
+        for line in skipped:
+            self.message_user(request, _t("未通过：") + line, messages.WARNING)
+
+    @admin.action(description=_("批量驳回（须填写原因）"), permissions=["decide"])
+    def reject_selected(self, request, queryset):
+        return self._bulk_with_form(request, queryset, ReasonForm, "reject_selected", _t("驳回"), self._reject_one)
+
+    @admin.action(description=_("要求补充材料"), permissions=["decide"])
+    def request_more_selected(self, request, queryset):
+        return self._bulk_with_form(
+            request, queryset, MoreForm, "request_more_selected", _t("要求补充材料"), self._more_one
+        )
+
+    def _reject_one(self, request, binding, data):
+        services.binding_reject(binding=binding, clerk=request.user, ip=client_ip(request), **data)
+
+    def _more_one(self, request, binding, data):
+        services.binding_request_more(binding=binding, clerk=request.user, ip=client_ip(request), **data)
+
+    def _bulk_with_form(self, request, queryset, form_class, action, label, apply_one):
+        form = form_class(request.POST if "confirm" in request.POST else None)
+        if "confirm" in request.POST and form.is_valid():
+            done, failed = 0, []
+            for binding in queryset:
+                try:
+                    apply_one(request, binding, form.cleaned_data)
+                    done += 1
+                except services.BindingError as exc:
+                    failed.append(f"{binding.application.case_number}：{exc.message}")
+            self.message_user(request, _t("已处理%(n)s件。") % {"n": done})
+            for line in failed:
+                self.message_user(request, line, messages.WARNING)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": label,
+            "queryset": queryset.select_related("application", "relative"),
+            "form": form,
+            "action": action,
+            "opts": self.opts,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return render(request, "admin/bindings/binding/bulk_form.html", context)

@@ -1,0 +1,7 @@
+"""The offline counter (医保经办窗口): a clerk serves a walk-in resident on the same binding services.
+
+- permissions.py: who may use the desk and for which region;
+- services.py: tickets, look-ups, applications made and submitted at the counter;
+- selectors.py: the desk's reads, limited to the clerk's region;
+- views.py, urls.py (/counter/): the desk, the person page, the application and its receipt.
+"""

@@ -1,0 +1,37 @@
+"""The counter desk's reads. A clerk sees only his region: anything else answers 404, as if it did not exist."""
+
+from django.http import Http404
+
+from accounts.clerks import clerk_covers
+from accounts.models import InsuredPerson
+from bindings.models import Application, CounterTicket
+from policies.choices import ChannelKind
+
+
+def ticket_of(*, clerk, pk: int | None) -> CounterTicket | None:
+    """The ticket this clerk is serving (kept in his session), if it is his."""
+    return CounterTicket.objects.filter(pk=pk, clerk=clerk).first() if pk else None
+
+
+def person_for_clerk(*, clerk, pk) -> InsuredPerson:
+    person = InsuredPerson.objects.filter(pk=pk).first()
+    if person is None or not clerk_covers(clerk, person.city_code):
+        raise Http404
+    return person
+
+
+def application_for_clerk(*, clerk, case_number: str) -> Application:
+    """A counter application of the clerk's region."""
+    application = (
+        Application.objects.select_related("authorizer", "created_by")
+        .filter(case_number=case_number, channel=ChannelKind.COUNTER)
+        .first()
+    )
+    if application is None or not clerk_covers(clerk, application.city_code):
+        raise Http404
+    return application
+
+
+def recent_applications(*, clerk, limit: int = 10):
+    """The clerk's own latest counter applications, newest first."""
+    return Application.objects.filter(channel=ChannelKind.COUNTER, created_by=clerk).order_by("-created_at")[:limit]

@@ -1,0 +1,116 @@
+"""Forms for the ledger pages: they check the shape of the input (amounts in 元 become integer fen), the
+services check the rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import IdNumberField
+from bindings.ledger.money import MAX_CAP_FEN, MAX_ITEM_FEN, parse_yuan
+from bindings.ledger.settlement import MAX_ITEMS, Item, ItemKind, PlaceLocation, Visit
+from policies.choices import InstitutionLevel
+
+
+class YuanField(forms.CharField):
+    """An amount typed in 元; cleaned to integer fen."""
+
+    def __init__(self, *args, limit: int = MAX_ITEM_FEN, allow_zero: bool = False, **kwargs):
+        self.limit, self.allow_zero = limit, allow_zero
+        kwargs.setdefault("max_length", 20)
+        super().__init__(*args, **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        return attrs
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return None
+        return parse_yuan(value, limit=self.limit, allow_zero=self.allow_zero)
+
+
+class PatientField(forms.ChoiceField):
+    """Oneself or a binding number. Whether that binding lets one pay is the service's question: it answers
+    with the reason (not bound, ended) rather than a bare "invalid choice"."""
+
+    def valid_value(self, value):
+        return value == "self" or str(value).isdigit()
+
+
+class SimulatorForm(forms.Form):
+    """Who, where, and the slip's fund amount (only used where the sources leave the pooling terms out)."""
+
+    patient = PatientField(label=_("就医患者"))
+    level = forms.ChoiceField(label=_("就医机构类别"), choices=[("", _("请选择"))] + list(InstitutionLevel.choices))
+    location = forms.ChoiceField(
+        label=_("就医地"), choices=PlaceLocation.choices, initial=PlaceLocation.INSURED_CITY, widget=forms.RadioSelect
+    )
+    filed = forms.BooleanField(label=_("已办理异地就医备案"), required=False, help_text=_("在参保地以外就医时填写。"))
+    declared_fund = YuanField(
+        label=_("统筹基金支付（按结算单，元）"),
+        required=False,
+        allow_zero=True,
+        help_text=_("只在患者参保地的统筹标准未在来源中说明时使用；标准完整时按政策计算，可不填。"),
+    )
+
+    def __init__(self, *args, patients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["patient"].choices = [(value, label) for value, label, *_rest in patients]
+        if len(self.fields["patient"].choices) == 1:
+            self.fields["patient"].initial = self.fields["patient"].choices[0][0]
+
+
+class CounterPatientForm(forms.Form):
+    id_number = IdNumberField(label=_("患者居民身份证号码（可刷卡读入）"))
+
+
+class ItemForm(forms.Form):
+    kind = forms.ChoiceField(label=_("费用类别"), choices=[("", _("请选择"))] + list(ItemKind.choices), required=False)
+    amount = YuanField(label=_("金额（元）"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("amount") is not None and not data.get("kind"):
+            self.add_error("kind", _("请选择这笔费用的类别。"))
+        if data.get("kind") and data.get("amount") is None and "amount" not in self.errors:
+            self.add_error("amount", _("请填写金额。"))
+        return data
+
+
+class BaseItemFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not self.items():
+            raise forms.ValidationError(_("请至少填写一项费用及金额。"))
+
+    def items(self) -> tuple[Item, ...]:
+        return tuple(
+            Item(form.cleaned_data["kind"], form.cleaned_data["amount"])
+            for form in self.forms
+            if getattr(form, "cleaned_data", None) and form.cleaned_data.get("amount") is not None
+        )
+
+
+ItemFormSet = forms.formset_factory(ItemForm, formset=BaseItemFormSet, extra=4, max_num=MAX_ITEMS, validate_max=True)
+
+
+def visit_from(form: SimulatorForm, items: BaseItemFormSet) -> Visit:
+    data = form.cleaned_data
+    return Visit(level=data["level"], location=data["location"], filed=bool(data["filed"]), items=items.items())
+
+
+class PremiumForm(forms.Form):
+    binding = forms.IntegerField(widget=forms.HiddenInput)
+    year = forms.IntegerField(widget=forms.HiddenInput)
+    confirm = forms.BooleanField(label=_("我已核对缴费人、年度和金额"), error_messages={"required": _("请勾选确认。")})
+
+
+class CapForm(forms.Form):
+    monthly_limit = YuanField(
+        label=_("每月共济上限（元）"),
+        required=False,
+        limit=MAX_CAP_FEN,
+        help_text=_("不填表示不设上限。达到上限后，本月剩余的个人负担由家人本人现金支付。"),
+    )

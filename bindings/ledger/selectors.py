@@ -1,0 +1,378 @@
+"""Reads about the ledger: the facts a settlement needs, usage records, statements. Other people's data is 404.
+
+The list pages run a fixed number of queries however many entries there are (tests assert it).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts.masking import mask_name
+from accounts.models import InsuranceStatus, InsuredPerson
+from bindings.counter.permissions import counter_covers
+from bindings.ledger.errors import LedgerError
+from bindings.ledger.pooling import PoolingTerms, PoolingUsage, terms_for
+from bindings.ledger.settlement import (
+    CreditTerms,
+    SettlementPlan,
+    SharedAccess,
+    Visit,
+    place_in_spend_scope,
+    place_relation,
+    plan_settlement,
+    shared_blocks,
+)
+from bindings.models import Binding, EntryKind, LedgerEntry, Settlement, SpendingCap, Status
+from policies.choices import SpendScope
+from policies.selectors import ResolvedPolicy, resolved_policy
+
+# --- months -------------------------------------------------------------------------------------------------
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(day: datetime.date) -> datetime.date:
+    first = month_start(day)
+    return first.replace(year=first.year + 1, month=1) if first.month == 12 else first.replace(month=first.month + 1)
+
+
+def previous_month(day: datetime.date) -> datetime.date:
+    first = month_start(day)
+    return first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)
+
+
+# --- policy facts -------------------------------------------------------------------------------------------
+
+
+def credit_terms(policy: ResolvedPolicy) -> CreditTerms:
+    """How the region credits accounts each month.
+
+    The policy data has no structured field for the flexibly employed percentage or the retirees' fixed amount
+    (the 2% and 2.5% appear only in note text), so both are unstated until policies/ carries them as data.
+    """
+    return CreditTerms()
+
+
+def pooling_terms(patient: InsuredPerson, level: str, on: datetime.date) -> PoolingTerms:
+    """The patient's own 普通门诊统筹 terms: his region, his scheme, his category (sharing never moves benefits)."""
+    policy = resolved_policy(patient.city_code, on)
+    params = policy.pooling_for(patient.scheme, patient.category)
+    authority = policy.pooling_rules.region.name if policy.pooling_rules.is_stated else ""
+    return terms_for(params, level, authority=authority)
+
+
+@dataclass(frozen=True)
+class Scope:
+    value: str
+    label: str
+    stated: bool
+    authority: str
+
+
+def spend_scope(authorizer: InsuredPerson, on: datetime.date) -> Scope:
+    """Where the authorizer's shared balance may be spent. Unstated: only in his own city, the cautious choice."""
+    stated = resolved_policy(authorizer.city_code, on).spend_scope
+    if stated.is_stated:
+        return Scope(stated.value, str(SpendScope(stated.value).label), True, stated.authority)
+    return Scope(
+        SpendScope.CITY,
+        _("共济资金使用范围未在来源中说明，本厅按最严格的口径：仅限授权人参保地（本市）使用"),
+        False,
+        "",
+    )
+
+
+def pooling_usage(patient: InsuredPerson, on: datetime.date) -> PoolingUsage:
+    """What the patient's posted settlements have used this calendar year, and today."""
+    year = Settlement.objects.filter(patient=patient, service_date__year=on.year)
+    totals = year.aggregate(
+        deductible=Coalesce(Sum("deductible_fen"), 0),
+        fund=Coalesce(Sum("fund_fen"), 0),
+        day=Coalesce(Sum("pooled_base_fen", filter=Q(service_date=on)), 0),
+    )
+    return PoolingUsage(totals["deductible"], totals["fund"], totals["day"])
+
+
+def current_cap_fen(binding: Binding) -> int | None:
+    latest = SpendingCap.objects.filter(binding=binding).order_by("-set_at", "-id").first()
+    return latest.monthly_limit_fen if latest else None
+
+
+def shared_used_in_month(binding: Binding, on: datetime.date) -> int:
+    total = LedgerEntry.objects.filter(
+        binding=binding,
+        kind=EntryKind.SHARED_OUT,
+        occurred_on__gte=month_start(on),
+        occurred_on__lt=next_month(on),
+    ).aggregate(total=Coalesce(Sum("amount_fen"), 0))["total"]
+    return -total
+
+
+# --- who may pay for whom -----------------------------------------------------------------------------------
+
+
+def binding_for_payment(*, authorizer: InsuredPerson, patient: InsuredPerson, on: datetime.date) -> Binding:
+    """The binding that lets `authorizer` pay for `patient` on `on`, or a refusal that says why not."""
+    if authorizer.pk == patient.pk:
+        raise LedgerError(_("授权人本人就医使用自己的个人账户，不需要共济。"), code="self")
+    bindings = list(
+        Binding.objects.filter(authorizer=authorizer, relative=patient)
+        .exclude(status=Status.DRAFT)
+        .order_by("-created_at", "-id")
+    )
+    for binding in bindings:
+        if binding.effective_status(on) == Status.ACTIVE and (binding.start_date is None or binding.start_date <= on):
+            if authorizer.status != InsuranceStatus.NORMAL:
+                raise LedgerError(_("授权人参保状态异常（暂停或终止），不能共济。"), code="authorizer_not_normal")
+            return binding
+    if not bindings:
+        raise LedgerError(_("该患者与授权人之间没有家庭共济关系，不能使用授权人的个人账户。"), code="not_bound")
+    latest = bindings[0]
+    status = latest.effective_status(on)
+    if status == Status.ACTIVE:
+        raise LedgerError(
+            _("共济关系自%(start)s起生效，此前不能使用共济余额。") % {"start": latest.start_date}, code="not_yet_active"
+        )
+    if status in (Status.SUBMITTED, Status.RETURNED):
+        raise LedgerError(
+            _("共济申请尚未生效（%(status)s），暂不能使用共济余额。") % {"status": Status(status).label},
+            code="binding_pending",
+        )
+    raise LedgerError(
+        _("与该患者的共济关系已结束（%(status)s），不能再使用共济余额。") % {"status": Status(status).label},
+        code="binding_ended",
+    )
+
+
+def active_binding_as_relative(person: InsuredPerson, on: datetime.date) -> Binding | None:
+    """The authorizer who pays for `person` today, if any (at most one: the database sees to it)."""
+    for binding in (
+        Binding.objects.filter(relative=person, status=Status.ACTIVE).select_related("authorizer").order_by("-id")
+    ):
+        if binding.effective_status(on) == Status.ACTIVE and (binding.start_date is None or binding.start_date <= on):
+            return binding
+    return None
+
+
+def active_bindings_as_authorizer(person: InsuredPerson, on: datetime.date) -> list[Binding]:
+    bindings = Binding.objects.filter(authorizer=person, status=Status.ACTIVE).select_related("relative")
+    return [b for b in bindings.order_by("id") if b.effective_status(on) == Status.ACTIVE]
+
+
+def settlement_plan(
+    *,
+    patient: InsuredPerson,
+    authorizer: InsuredPerson | None,
+    binding: Binding | None,
+    visit: Visit,
+    on: datetime.date,
+    declared_fund_fen: int | None = None,
+) -> SettlementPlan:
+    """Gather the facts and run the arithmetic. The service calls this again under its row locks."""
+    if patient.status != InsuranceStatus.NORMAL:
+        raise LedgerError(
+            _("患者参保状态为“%(status)s”，不能按医保结算。") % {"status": patient.get_status_display()},
+            code="patient_not_normal",
+        )
+    terms = pooling_terms(patient, visit.level, on)
+    usage = pooling_usage(patient, on)
+    shared = None
+    notes = []
+    if authorizer is not None:
+        scope = spend_scope(authorizer, on)
+        relation = place_relation(
+            location=visit.location, patient_city=patient.city_code, authorizer_city=authorizer.city_code
+        )
+        place_ok = place_in_spend_scope(scope.value, relation, filed=visit.filed)
+        cap = current_cap_fen(binding) if binding else None
+        used = shared_used_in_month(binding, on) if binding else 0
+        shared = SharedAccess(
+            authorizer_name=mask_name(authorizer.name),  # the steps are shown to the relative too
+            balance_fen=authorizer.balance_fen,
+            blocked=shared_blocks(
+                binding_active=binding is not None,
+                place_ok=place_ok,
+                scope_label=scope.label,
+                balance_fen=authorizer.balance_fen,
+                cap_fen=cap,
+                cap_used_fen=used,
+            ),
+            cap_fen=cap,
+            cap_used_fen=used,
+        )
+        if not scope.stated:
+            notes.append(scope.label)
+    own = patient.balance_fen if patient.has_personal_account else None
+    plan = plan_settlement(
+        visit=visit,
+        terms=terms,
+        usage=usage,
+        own_balance_fen=own,
+        shared=shared,
+        declared_fund_fen=declared_fund_fen,
+    )
+    plan.notes.extend(notes)
+    return plan
+
+
+# --- pages --------------------------------------------------------------------------------------------------
+
+
+def person_or_404(user) -> InsuredPerson:
+    person = getattr(user, "person", None)
+    if person is None:
+        raise Http404
+    return person
+
+
+def simulator_patients(person: InsuredPerson, on: datetime.date) -> list[tuple[str, str, Binding | None]]:
+    """(value, label, binding) for the patient choice: oneself, then each relative one authorizes today."""
+    choices = [("self", _("本人（%(name)s）") % {"name": person.name}, None)]
+    if person.has_personal_account:
+        for binding in active_bindings_as_authorizer(person, on):
+            label = _("%(name)s（%(rel)s）") % {
+                "name": binding.relative.name,
+                "rel": binding.get_relationship_display(),
+            }
+            choices.append((str(binding.pk), label, binding))
+    return choices
+
+
+def shared_debits_paid(person: InsuredPerson, *, year: int, relative_id: int | None = None):
+    """The authorizer's shared debits: for whom, where, for what."""
+    qs = LedgerEntry.objects.filter(person=person, kind=EntryKind.SHARED_OUT, occurred_on__year=year)
+    if relative_id:
+        qs = qs.filter(beneficiary_id=relative_id)
+    return (
+        qs.select_related("beneficiary", "binding", "settlement")
+        .annotate(spent_fen=F("amount_fen") * -1)
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def shared_debits_received(person: InsuredPerson, *, year: int):
+    """What the relative spent from other people's balances, and from whom."""
+    return (
+        LedgerEntry.objects.filter(beneficiary=person, kind=EntryKind.SHARED_OUT, occurred_on__year=year)
+        .select_related("person", "binding", "settlement")
+        .annotate(spent_fen=F("amount_fen") * -1)
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def usage_by_relative_and_month(person: InsuredPerson, *, year: int) -> list[dict]:
+    """One row per relative and month with the total and the number of debits, newest month first."""
+    rows = (
+        LedgerEntry.objects.filter(person=person, kind=EntryKind.SHARED_OUT, occurred_on__year=year)
+        .annotate(month=TruncMonth("occurred_on"))
+        .values("month", "beneficiary_id", "beneficiary__name")
+        .annotate(total=Sum("amount_fen"), count=Count("id"))
+        .order_by("-month", "beneficiary__name")
+    )
+    return [{**row, "total": -row["total"]} for row in rows]
+
+
+def bindings_with_caps(person: InsuredPerson, on: datetime.date):
+    """The authorizer's active bindings with the current cap and what was used this month, in one query."""
+    latest_cap = SpendingCap.objects.filter(binding=OuterRef("pk")).order_by("-set_at", "-id")
+    used = (
+        LedgerEntry.objects.filter(
+            binding=OuterRef("pk"),
+            kind=EntryKind.SHARED_OUT,
+            occurred_on__gte=month_start(on),
+            occurred_on__lt=next_month(on),
+        )
+        .values("binding")
+        .annotate(total=Sum("amount_fen"))
+        .values("total")
+    )
+    return (
+        Binding.objects.filter(authorizer=person, status=Status.ACTIVE)
+        .select_related("relative")
+        .annotate(
+            cap_fen=Subquery(latest_cap.values("monthly_limit_fen")[:1]),
+            used_fen=Coalesce(Subquery(used), 0) * -1,
+        )
+        .order_by("id")
+    )
+
+
+def cap_for_relative(person: InsuredPerson, on: datetime.date) -> dict | None:
+    """For the relative: who pays for him, the cap, and what is left this month."""
+    binding = active_binding_as_relative(person, on)
+    if binding is None:
+        return None
+    cap = current_cap_fen(binding)
+    used = shared_used_in_month(binding, on)
+    return {
+        "binding": binding,
+        "cap_fen": cap,
+        "used_fen": used,
+        "room_fen": None if cap is None else max(0, cap - used),
+    }
+
+
+@dataclass
+class StatementLine:
+    entry: LedgerEntry
+    balance_fen: int
+
+
+@dataclass
+class Statement:
+    person: InsuredPerson
+    month: datetime.date
+    opening_fen: int
+    closing_fen: int
+    credits_fen: int
+    debits_fen: int
+    lines: list[StatementLine]
+
+
+def statement(person: InsuredPerson, month: datetime.date) -> Statement:
+    """A month of the person's account: opening balance, each entry with the running balance, closing balance."""
+    start, end = month_start(month), next_month(month)
+    opening = LedgerEntry.objects.filter(person=person, occurred_on__lt=start).aggregate(
+        total=Coalesce(Sum("amount_fen"), 0)
+    )["total"]
+    entries = (
+        LedgerEntry.objects.filter(person=person, occurred_on__gte=start, occurred_on__lt=end)
+        .select_related("beneficiary", "settlement", "premium")
+        .order_by("occurred_on", "id")
+    )
+    lines, balance, credits, debits = [], opening, 0, 0
+    for entry in entries:
+        balance += entry.amount_fen
+        if entry.amount_fen > 0:
+            credits += entry.amount_fen
+        else:
+            debits -= entry.amount_fen
+        lines.append(StatementLine(entry, balance))
+    return Statement(person, start, opening, balance, credits, debits, lines)
+
+
+def ledger_sum_fen(person: InsuredPerson) -> int:
+    return LedgerEntry.objects.filter(person=person).aggregate(total=Coalesce(Sum("amount_fen"), 0))["total"]
+
+
+def settlement_for_viewer(*, user, pk: int) -> Settlement:
+    """The patient, the authorizer who paid, or a counter clerk of the patient's region; everyone else 404."""
+    settlement = (
+        Settlement.objects.select_related("patient", "authorizer", "binding").prefetch_related("items").filter(pk=pk)
+    ).first()
+    if settlement is None:
+        raise Http404
+    person_id = getattr(user, "person_id", None)
+    if person_id is not None and person_id in (settlement.patient_id, settlement.authorizer_id):
+        return settlement
+    if counter_covers(user, settlement.patient.city_code):
+        return settlement
+    raise Http404

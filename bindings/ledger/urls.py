@@ -1,0 +1,18 @@
+from django.urls import path
+
+from bindings.ledger import views
+
+app_name = "ledger"
+
+urlpatterns = [
+    path("usage/", views.usage, name="usage"),
+    path("usage.csv", views.usage_csv, name="usage_csv"),
+    path("statement/", views.statement, name="statement"),
+    path("simulator/", views.simulator, name="simulator"),
+    path("counter/", views.counter, name="counter"),
+    path("settlements/<int:pk>/", views.settlement, name="settlement"),
+    path("premium/", views.premium, name="premium"),
+    path("premium/<int:pk>/", views.premium_receipt, name="premium_receipt"),
+    path("caps/<int:pk>/", views.cap, name="cap"),
+    path("caps/<int:pk>/remove/", views.cap_remove, name="cap_remove"),
+]

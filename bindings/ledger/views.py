@@ -1,0 +1,382 @@
+"""Ledger pages: the settlement simulator, usage records (and CSV), the monthly statement, 代缴 and caps.
+
+Thin: forms check shape, services check rules, POST redirects (or re-renders a refused form). Login required
+everywhere; other people's data is 404.
+"""
+
+import csv
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.masking import mask_name
+from accounts.views import client_ip
+from bindings.counter.permissions import can_use_counter
+from bindings.counter.services import CounterError, person_lookup
+from bindings.ledger import premiums, selectors
+from bindings.ledger import services as ledger
+from bindings.ledger.errors import LedgerError
+from bindings.ledger.forms import CapForm, CounterPatientForm, ItemFormSet, PremiumForm, SimulatorForm, visit_from
+from bindings.ledger.money import fen_text
+from bindings.ledger.selectors import person_or_404
+from bindings.ledger.settlement import PlaceLocation, posting_refusal
+from bindings.models import Binding
+from policies.choices import ChannelKind
+
+
+def _year(request, today: datetime.date) -> int:
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        return today.year
+    return year if 2000 <= year <= today.year + 1 else today.year
+
+
+def _month(request, today: datetime.date) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        return today.replace(day=1)
+
+
+# --- the settlement simulator -------------------------------------------------------------------------------
+
+
+def _resolve_patient(person, value: str, on):
+    """(patient, authorizer) for the simulator's patient choice. A relative one does not authorize is refused
+    by the service with the reason; here only the shape is decided."""
+    if value == "self":
+        binding = selectors.active_binding_as_relative(person, on)
+        return person, (binding.authorizer if binding else None)
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise LedgerError(_("请选择就医患者。"), code="bad_patient") from None
+    binding = Binding.objects.select_related("relative").filter(pk=pk, authorizer=person).first()
+    if binding is None:
+        raise LedgerError(_("该患者与您之间没有家庭共济关系，不能使用您的个人账户。"), code="not_bound")
+    return binding.relative, person
+
+
+def _run_simulator(request, *, patients, resolve, channel, template, extra=None):
+    """Shared by the resident's simulator and the counter desk: simulate on POST, post on action=post."""
+    on = timezone.localdate()
+    extra = dict(extra or {})
+    bound = request.method == "POST"
+    form = SimulatorForm(request.POST if bound else None, patients=patients)
+    items = ItemFormSet(request.POST if bound else None, prefix="items")
+    counter_form = extra.get("counter_form")
+    plan = refusal = error = None
+    patient = authorizer = None
+    forms_ok = bound and form.is_valid() & items.is_valid() & (counter_form.is_valid() if counter_form else True)
+    if forms_ok:
+        visit = visit_from(form, items)
+        declared = form.cleaned_data.get("declared_fund")
+        try:
+            patient, authorizer = resolve(form, counter_form, on)
+            binding = None
+            if authorizer is not None:
+                binding = selectors.binding_for_payment(authorizer=authorizer, patient=patient, on=on)
+            plan = selectors.settlement_plan(
+                patient=patient,
+                authorizer=authorizer,
+                binding=binding,
+                visit=visit,
+                on=on,
+                declared_fund_fen=declared,
+            )
+            refusal = posting_refusal(plan, wants_shared=authorizer is not None)
+            if request.POST.get("action") == "post":
+                # The service decides again under its row locks; the preview above is only what was shown.
+                settlement = ledger.settlement_post(
+                    patient=patient,
+                    authorizer=authorizer,
+                    visit=visit,
+                    actor=request.user,
+                    channel=channel,
+                    declared_fund_fen=declared,
+                    on=on,
+                )
+                messages.success(request, _("已记账，结算单号%(serial)s。") % {"serial": settlement.serial})
+                return redirect("ledger:settlement", pk=settlement.pk)
+        except LedgerError as exc:
+            error = exc
+    context = {
+        "form": form,
+        "items": items,
+        "plan": plan,
+        "refusal": refusal,
+        "error": error,
+        "patient": patient,
+        "authorizer": authorizer,
+        "today": on,
+        **extra,
+    }
+    return render(request, template, context, status=200)
+
+
+@login_required
+def simulator(request):
+    """结算模拟: the resident picks the patient (himself, or a relative he authorizes) and the visit."""
+    person = person_or_404(request.user)
+    on = timezone.localdate()
+    patients = selectors.simulator_patients(person, on)
+
+    def resolve(form, _counter, day):
+        return _resolve_patient(person, form.cleaned_data["patient"], day)
+
+    relative_binding = selectors.active_binding_as_relative(person, on)
+    return _run_simulator(
+        request,
+        patients=patients,
+        resolve=resolve,
+        channel=ChannelKind.ONLINE_HALL,
+        template="ledger/simulator.html",
+        extra={"person": person, "relative_binding": relative_binding},
+    )
+
+
+@login_required
+def counter(request):
+    """The counter desk: a clerk settles for a walk-in patient of his region, found by ID number."""
+    if not can_use_counter(request.user):
+        raise PermissionDenied
+    counter_form = CounterPatientForm(request.POST if request.method == "POST" else None)
+    patients = [("self", _("患者本人（按身份证号码查找）"))]
+
+    def resolve(_form, cform, day):
+        try:
+            number = cform.cleaned_data["id_number"]
+            patient = person_lookup(clerk=request.user, id_number=number, ip=client_ip(request))
+        except CounterError as exc:
+            raise LedgerError(exc.message, code="not_found") from None
+        binding = selectors.active_binding_as_relative(patient, day)
+        return patient, (binding.authorizer if binding else None)
+
+    return _run_simulator(
+        request,
+        patients=patients,
+        resolve=resolve,
+        channel=ChannelKind.COUNTER,
+        template="ledger/simulator.html",
+        extra={"counter_form": counter_form, "counter": True},
+    )
+
+
+@login_required
+def settlement(request, pk):
+    settlement = selectors.settlement_for_viewer(user=request.user, pk=pk)
+    viewer_id = getattr(request.user, "person_id", None)
+    return render(
+        request,
+        "ledger/settlement.html",
+        {
+            "settlement": settlement,
+            "is_patient": viewer_id == settlement.patient_id,
+            "place": PlaceLocation(settlement.location).label,
+        },
+    )
+
+
+# --- usage records ------------------------------------------------------------------------------------------
+
+
+@login_required
+def usage(request):
+    """共济使用明细: the authorizer's shared debits by relative and month; the relative's spending and from whom."""
+    person = person_or_404(request.user)
+    today = timezone.localdate()
+    year = _year(request, today)
+    relative_id = request.GET.get("relative")
+    relative_id = int(relative_id) if relative_id and relative_id.isdigit() else None
+    context = {"person": person, "year": year, "years": range(today.year, today.year - 4, -1), "today": today}
+    if person.has_personal_account:
+        caps = list(selectors.bindings_with_caps(person, today))
+        paid = selectors.shared_debits_paid(person, year=year, relative_id=relative_id)
+        context.update(
+            caps=caps,
+            summary=selectors.usage_by_relative_and_month(person, year=year),
+            paid_page=Paginator(paid, 20).get_page(request.GET.get("page")),
+            relative_id=relative_id,
+        )
+    received = selectors.shared_debits_received(person, year=year)
+    context.update(
+        received_page=Paginator(received, 20).get_page(request.GET.get("rpage")),
+        my_cap=selectors.cap_for_relative(person, today),
+    )
+    return render(request, "ledger/usage.html", context)
+
+
+@login_required
+def usage_csv(request):
+    """The usage records as CSV (UTF-8 with BOM, so spreadsheet programs on Windows read the Chinese)."""
+    person = person_or_404(request.user)
+    today = timezone.localdate()
+    year = _year(request, today)
+    role = request.GET.get("role", "paid")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="gongji-{role}-{year}.csv"'
+    response["Cache-Control"] = "no-store, private"
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    if role == "received":
+        writer.writerow(
+            [_("日期"), _("授权人"), _("关系"), _("就医机构"), _("就医地"), _("共济支付（元）"), _("结算单号")]
+        )
+        for entry in selectors.shared_debits_received(person, year=year):
+            writer.writerow(_csv_row(entry, mask_name(entry.person.name)))
+    elif role == "paid" and person.has_personal_account:
+        writer.writerow(
+            [_("日期"), _("使用人"), _("关系"), _("就医机构"), _("就医地"), _("共济支付（元）"), _("结算单号")]
+        )
+        for entry in selectors.shared_debits_paid(person, year=year):
+            writer.writerow(_csv_row(entry, entry.beneficiary.name))
+    else:
+        raise Http404
+    return response
+
+
+def _csv_row(entry, who: str) -> list[str]:
+    settlement = entry.settlement
+    return [
+        f"{entry.occurred_on:%Y-%m-%d}",
+        _csv_safe(who),
+        str(entry.binding.get_relationship_display()),
+        str(settlement.get_level_display()),
+        str(PlaceLocation(settlement.location).label),
+        fen_text(-entry.amount_fen).replace(",", ""),
+        settlement.serial,
+    ]
+
+
+def _csv_safe(text: str) -> str:
+    """A cell a spreadsheet would run as a formula is quoted as text (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@login_required
+def statement(request):
+    """个人账户月度对账单: opening balance, each movement with the running balance, closing balance."""
+    person = person_or_404(request.user)
+    today = timezone.localdate()
+    month = _month(request, today)
+    stmt = selectors.statement(person, month)
+    previous = selectors.previous_month(month)
+    following = selectors.next_month(month)
+    return render(
+        request,
+        "ledger/statement.html",
+        {
+            "person": person,
+            "stmt": stmt,
+            "previous": previous,
+            "following": following if following <= today else None,
+        },
+    )
+
+
+# --- 代缴 ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+def premium(request):
+    """代缴居民医保: for each bound relative and payable year, the amount or the reason it cannot be paid."""
+    person = person_or_404(request.user)
+    today = timezone.localdate()
+    if request.method == "POST":
+        return _premium_post(request, person, today)
+    quotes, policies = [], {}
+    if person.has_personal_account:
+        for binding in selectors.active_bindings_as_authorizer(person, today):
+            for year in premiums.payable_years(today):
+                quotes.append(
+                    premiums.premium_quote(payer=person, binding=binding, year=year, on=today, policies=policies)
+                )
+    return render(
+        request,
+        "ledger/premium.html",
+        {
+            "person": person,
+            "quotes": quotes,
+            "paid": premiums.premiums_paid_by(person),
+            "received": premiums.premiums_received_by(person),
+        },
+    )
+
+
+def _premium_post(request, person, today):
+    form = PremiumForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请勾选“我已核对缴费人、年度和金额”后再缴费。"))
+        return redirect("ledger:premium")
+    binding = (
+        Binding.objects.select_related("relative").filter(pk=form.cleaned_data["binding"], authorizer=person).first()
+    )
+    if binding is None:
+        messages.error(request, _("该家人未与您绑定家庭共济，不能代缴。"))
+        return redirect("ledger:premium")
+    try:
+        payment = ledger.premium_pay(
+            payer=person, beneficiary=binding.relative, year=form.cleaned_data["year"], actor=request.user, on=today
+        )
+    except LedgerError as exc:
+        messages.error(request, exc.message)
+        return redirect("ledger:premium")
+    messages.success(request, _("代缴成功。"))
+    return redirect("ledger:premium_receipt", pk=payment.pk)
+
+
+@login_required
+def premium_receipt(request, pk):
+    payment = premiums.premium_for_viewer(user=request.user, pk=pk)
+    return render(request, "ledger/premium_receipt.html", {"payment": payment})
+
+
+# --- spending caps ------------------------------------------------------------------------------------------
+
+
+@login_required
+def cap(request, pk):
+    """The authorizer sets one relative's monthly cap."""
+    person = person_or_404(request.user)
+    today = timezone.localdate()
+    binding = next((b for b in selectors.bindings_with_caps(person, today) if b.pk == pk), None)
+    if binding is None:
+        raise Http404
+    initial = {"monthly_limit": fen_text(binding.cap_fen).replace(",", "") if binding.cap_fen else ""}
+    form = CapForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ledger.spending_cap_set(
+                binding=binding, monthly_limit_fen=form.cleaned_data["monthly_limit"], actor=request.user
+            )
+        except LedgerError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("已保存%(name)s的每月共济上限。") % {"name": binding.relative.name})
+            return redirect("ledger:usage")
+    return render(request, "ledger/cap.html", {"binding": binding, "form": form})
+
+
+@login_required
+@require_POST
+def cap_remove(request, pk):
+    person = person_or_404(request.user)
+    binding = Binding.objects.filter(pk=pk, authorizer=person).first()
+    if binding is None:
+        raise Http404
+    try:
+        ledger.spending_cap_set(binding=binding, monthly_limit_fen=None, actor=request.user)
+    except LedgerError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已取消每月共济上限。"))
+    return redirect("ledger:usage")

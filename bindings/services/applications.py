@@ -1,0 +1,279 @@
+"""The resident's application: draft, pre-check, submit, withdraw, resubmit after a request for more proof."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.idnumbers import normalize_id_number
+from accounts.models import InsuredPerson
+from policies.choices import ChannelKind
+from policies.eligibility import Reason, Verdict, check_eligibility
+
+from .. import uploads
+from ..makerchecker import is_sensitive
+from ..models import ActorRole, Application, Binding, IdType, Status
+from ..notices import notify_parties
+from ..numbers import lock_people, new_serial
+from ..selectors import binding_facts, live_binding_with
+from .core import BindingError, activate, binding_verdict, lock_binding, proof_missing, transition
+from .endings import dissolve_expired
+
+
+@transaction.atomic
+def application_start(*, authorizer: InsuredPerson, actor, channel: str = ChannelKind.ONLINE_HALL) -> Application:
+    """Open a draft after the authorizer has read the region's notice (告知书)."""
+    now = timezone.now()
+    return Application.objects.create(
+        case_number=new_serial("GJ", Application, "case_number", timezone.localdate()),
+        authorizer=authorizer,
+        created_by=actor,
+        channel=channel,
+        city_code=authorizer.city_code,
+        notice_agreed_at=now,
+    )
+
+
+@dataclass
+class RelativeInput:
+    id_type: str
+    id_number: str
+    name: str
+    relationship: str
+    phone: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+@dataclass
+class PrecheckResult:
+    binding: Binding | None
+    verdict: Verdict
+    relative: InsuredPerson | None = None
+    problems: list[Reason] = field(default_factory=list)
+
+
+def _find_relative(data: RelativeInput) -> InsuredPerson | None:
+    number = normalize_id_number(data.id_number)
+    if data.id_type == IdType.BIRTH_CERTIFICATE:
+        person = InsuredPerson.objects.filter(birth_certificate_no=number).first()
+    else:
+        person = InsuredPerson.objects.filter(id_number=number).first()
+    if person is None or person.name != data.name.strip():
+        return None
+    return person
+
+
+@transaction.atomic
+def binding_add_relative(
+    *, application: Application, data: RelativeInput, actor, on: date | None = None
+) -> PrecheckResult:
+    """Run the pre-check for one relative; when eligible, put him on the draft (once, however often resubmitted)."""
+    on = on or timezone.localdate()
+    application = Application.objects.select_for_update().select_related("authorizer").get(pk=application.pk)
+    if application.submitted_at is not None:
+        raise BindingError(_("该申请已提交，不能再修改。"), code="already_submitted")
+    relative = _find_relative(data)
+    facts = binding_facts(authorizer=application.authorizer, relative=relative, on=on, application=application)
+    verdict = check_eligibility(
+        authorizer=application.authorizer,
+        relative=relative,
+        relationship=data.relationship,
+        start=data.start_date,
+        end=data.end_date,
+        on=on,
+        facts=facts,
+    )
+    problems = []
+    if relative is not None and live_binding_with(authorizer=application.authorizer, relative=relative, on=on):
+        problems.append(Reason("already_bound_to_you", _("该家庭成员已与您绑定（或申请正在审核中），无需重复申请。")))
+    if not verdict.eligible or problems:
+        return PrecheckResult(None, verdict, relative, problems)
+    binding, created = Binding.objects.get_or_create(
+        application=application,
+        relative=relative,
+        defaults={
+            "authorizer": application.authorizer,
+            "relationship": data.relationship,
+            "relative_id_type": data.id_type,
+            "relative_phone": data.phone,
+            "start_date": data.start_date,
+            "end_date": data.end_date,
+            "needs_review": verdict.needs_review,
+        },
+    )
+    if not created:
+        binding.relationship, binding.relative_phone = data.relationship, data.phone
+        binding.start_date, binding.end_date = data.start_date, data.end_date
+        binding.relative_id_type, binding.needs_review = data.id_type, verdict.needs_review
+        binding.save(
+            update_fields=[
+                "relationship",
+                "relative_phone",
+                "start_date",
+                "end_date",
+                "relative_id_type",
+                "needs_review",
+            ]
+        )
+        # Proof asked for the old relationship may no longer fit; the resident sees the new checklist.
+    return PrecheckResult(binding, verdict, relative)
+
+
+@transaction.atomic
+def binding_remove_draft(*, binding: Binding, actor) -> None:
+    binding = lock_binding(binding)
+    if binding.status != Status.DRAFT:
+        raise BindingError(_("只能删除尚未提交的家庭成员。"), code="wrong_state")
+    names = list(binding.documents.values_list("storage_name", flat=True))
+    binding.delete()
+    transaction.on_commit(lambda: [uploads.delete_document(n) for n in names])
+
+
+def binding_set_pledge(*, binding: Binding, pledge: bool) -> None:
+    with transaction.atomic():
+        locked = lock_binding(binding)
+        if locked.status not in (Status.DRAFT, Status.RETURNED):
+            raise BindingError(_("该申请已提交，不能再修改。"), code="wrong_state")
+        locked.pledge = pledge
+        locked.save(update_fields=["pledge"])
+        binding.pledge = pledge
+
+
+@transaction.atomic
+def application_submit(
+    *, application: Application, actor, role: ActorRole = ActorRole.AUTHORIZER, commitment: bool, on: date | None = None
+) -> list[Binding]:
+    """Submit every draft relative of an application at once, or none of them.
+
+    The application, then the registry rows of the authorizer and the relatives are locked before anything is
+    read, so concurrent submissions for one authorizer queue up and the limits at once and in total are checked
+    against what is really there.
+    """
+    on = on or timezone.localdate()
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.submitted_at is not None and not application.bindings.filter(status=Status.DRAFT).exists():
+        return list(application.bindings.all())  # a double submit: nothing more to do
+    if not commitment:
+        raise BindingError(_("请阅读并勾选个人郑重承诺。"), code="commitment_missing")
+    # The relatives are locked with the authorizer: a suspension recorded meanwhile is either seen by the
+    # engine below, or waits and then finds the new bindings to end.
+    relative_ids = application.bindings.filter(status=Status.DRAFT).values_list("relative_id", flat=True)
+    lock_people([application.authorizer_id, *relative_ids])
+    drafts = list(application.bindings.filter(status=Status.DRAFT).select_related("authorizer", "relative"))
+    if not drafts:
+        if application.submitted_at is not None:
+            return list(application.bindings.all())  # a double submit: nothing more to do
+        raise BindingError(_("请至少添加一位家庭成员。"), code="empty_application")
+    reasons: list[Reason] = []
+    verdicts = {}
+    for binding in drafts:
+        # Places taken by the other drafts of this application count, as on the pre-check.
+        facts = binding_facts(
+            authorizer=application.authorizer, relative=binding.relative, on=on, application=application
+        )
+        verdict = check_eligibility(
+            authorizer=binding.authorizer,
+            relative=binding.relative,
+            relationship=binding.relationship,
+            start=binding.start_date,
+            end=binding.end_date,
+            on=on,
+            facts=facts,
+        )
+        verdicts[binding.pk] = verdict
+        reasons += verdict.reasons
+        missing = proof_missing(binding, verdict)
+        if missing:
+            reasons.append(
+                Reason(
+                    "proof_missing",
+                    _("%(name)s还缺少证明材料：%(kinds)s。")
+                    % {"name": binding.relative.name, "kinds": "、".join(missing)},
+                )
+            )
+    if reasons:
+        raise BindingError(reasons=reasons)
+    # A binding past its end date is over for the engine and the pages, but stays live in the database until
+    # the daily expire_bindings run: end it now, or the new binding would collide with it.
+    expired = Binding.objects.filter(
+        relative__in=[b.relative_id for b in drafts], status=Status.ACTIVE, end_date__lt=timezone.localdate()
+    )
+    for binding in expired.select_related("application"):
+        dissolve_expired(binding)
+    now = timezone.now()
+    application.submitted_at = now
+    application.commitment_agreed_at = now
+    application.save(update_fields=["submitted_at", "commitment_agreed_at"])
+    done = []
+    try:
+        with transaction.atomic():
+            for binding in drafts:
+                transition(
+                    binding,
+                    to=Status.SUBMITTED,
+                    allowed_from=(Status.DRAFT,),
+                    actor=actor,
+                    role=role,
+                    channel=application.channel,
+                    submitted_at=now,
+                )
+                # A sensitive case waits for two clerks even where the region needs no review.
+                if not verdicts[binding.pk].needs_review and not is_sensitive(binding):
+                    activate(
+                        binding,
+                        actor=None,
+                        role=ActorRole.SYSTEM,
+                        channel=application.channel,
+                        reason_text=_("登记信息核验通过，即时生效"),
+                    )
+                done.append(binding)
+    except IntegrityError:
+        raise BindingError(
+            _("提交时该家庭成员已被其他授权人绑定或正在办理，请刷新后查看。"), code="bound_to_other_authorizer"
+        ) from None
+    for binding in done:
+        notify_parties(binding, event="submitted" if binding.status == Status.SUBMITTED else "activated")
+    return done
+
+
+@transaction.atomic
+def binding_withdraw(*, binding: Binding, actor) -> Binding:
+    binding = transition(
+        binding,
+        to=Status.WITHDRAWN,
+        allowed_from=(Status.SUBMITTED, Status.RETURNED),
+        actor=actor,
+        role=ActorRole.AUTHORIZER,
+        channel=ChannelKind.ONLINE_HALL,
+        ended_at=timezone.now(),
+    )
+    notify_parties(binding, event="withdrawn")
+    return binding
+
+
+@transaction.atomic
+def binding_resubmit(*, binding: Binding, actor) -> Binding:
+    locked = lock_binding(binding)
+    if locked.status != Status.RETURNED:
+        raise BindingError(_("该申请不在待补充材料状态。"), code="wrong_state")
+    verdict = binding_verdict(binding=locked)
+    if not verdict.eligible:
+        # An ineligible verdict carries no proof checklist, so "nothing missing" would wave it through.
+        raise BindingError(reasons=verdict.reasons)
+    missing = proof_missing(locked, verdict)
+    if missing:
+        raise BindingError(_("还缺少证明材料：%(kinds)s。") % {"kinds": "、".join(missing)}, code="proof_missing")
+    binding = transition(
+        locked,
+        to=Status.SUBMITTED,
+        allowed_from=(Status.RETURNED,),
+        actor=actor,
+        role=ActorRole.AUTHORIZER,
+        channel=ChannelKind.ONLINE_HALL,
+        submitted_at=timezone.now(),
+    )
+    notify_parties(binding, event="submitted")
+    return binding

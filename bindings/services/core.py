@@ -1,0 +1,136 @@
+"""The transition machinery every binding service stands on.
+
+A transition locks its row, checks the source state, writes the new state and a BindingEvent in one
+transaction. Status is never written anywhere else.
+"""
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.errors import HallError
+from policies.eligibility import Reason, Verdict, check_eligibility
+
+from ..models import ActorRole, Binding, BindingEvent, Status
+from ..selectors import binding_facts
+
+
+class BindingError(HallError):
+    """A refusal the resident or clerk can read: one message, or every reason the engine gave."""
+
+    def __init__(self, message: str = "", *, reasons: list[Reason] | None = None, code: str = ""):
+        self.reasons = list(reasons or [])
+        super().__init__(
+            message or "；".join(r.message for r in self.reasons),
+            code=code or (self.reasons[0].code if self.reasons else ""),
+        )
+
+
+def record_event(binding, *, actor, role, from_status, to_status, channel, reason_code="", reason_text=""):
+    BindingEvent.objects.create(
+        binding=binding,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_role=role,
+        from_status=from_status,
+        to_status=to_status,
+        reason_code=reason_code,
+        reason_text=reason_text,
+        channel=channel,
+    )
+
+
+def lock_binding(binding: Binding) -> Binding:
+    # of=("self",): lock the binding row only. Without it PostgreSQL also locks the joined application and both
+    # people FOR UPDATE, and a clerk's approval then deadlocks with a status change holding one of those people.
+    return (
+        Binding.objects.select_for_update(of=("self",))
+        .select_related("application", "authorizer", "relative")
+        .get(pk=binding.pk)
+    )
+
+
+def transition(
+    binding: Binding,
+    *,
+    to: Status,
+    allowed_from: tuple,
+    actor,
+    role: ActorRole,
+    channel: str,
+    reason_code: str = "",
+    reason_text: str = "",
+    **changes,
+) -> Binding:
+    """Move one locked binding from an allowed state to `to`, with its audit row. Caller holds a transaction."""
+    locked = lock_binding(binding)
+    if locked.status not in allowed_from:
+        raise BindingError(
+            _("该申请当前状态为“%(now)s”，不能执行此操作，请刷新页面查看最新状态。")
+            % {"now": locked.get_status_display()},
+            code="wrong_state",
+        )
+    before = locked.status
+    locked.status = to
+    fields = ["status"]
+    for name, value in changes.items():
+        setattr(locked, name, value)
+        fields.append(name)
+    if reason_code or reason_text:
+        locked.reason_code, locked.reason_text = reason_code, reason_text
+        fields += ["reason_code", "reason_text"]
+    locked.save(update_fields=fields)
+    record_event(
+        locked,
+        actor=actor,
+        role=role,
+        from_status=before,
+        to_status=to,
+        channel=channel,
+        reason_code=reason_code,
+        reason_text=reason_text,
+    )
+    binding.__dict__.update({k: getattr(locked, k) for k in ["status", *changes, "reason_code", "reason_text"]})
+    return locked
+
+
+def binding_verdict(*, binding: Binding, on: date | None = None) -> Verdict:
+    """The engine's answer for an existing binding, recomputed now (clerks see this on every case)."""
+    on = on or timezone.localdate()
+    facts = binding_facts(authorizer=binding.authorizer, relative=binding.relative, on=on)
+    return check_eligibility(
+        authorizer=binding.authorizer,
+        relative=binding.relative,
+        relationship=binding.relationship,
+        start=binding.start_date,
+        end=binding.end_date,
+        on=on,
+        facts=facts,
+    )
+
+
+def proof_missing(binding: Binding, verdict: Verdict) -> list[str]:
+    have = set(binding.documents.values_list("kind", flat=True))
+    missing = []
+    for requirement in verdict.proof:
+        if requirement.kind in have:
+            continue
+        if requirement.pledge_allowed and binding.pledge:
+            continue
+        if not requirement.upload_required:
+            continue  # checked against registry data or by face verification, nothing to upload
+        missing.append(str(requirement.label))
+    return missing
+
+
+def activate(binding: Binding, *, actor, role, channel, reason_text: str = "") -> Binding:
+    return transition(
+        binding,
+        to=Status.ACTIVE,
+        allowed_from=(Status.SUBMITTED,),
+        actor=actor,
+        role=role,
+        channel=channel,
+        reason_text=reason_text,
+        activated_at=timezone.now(),
+    )

@@ -1,0 +1,119 @@
+"""A clerk's decisions on a submitted case: approve (with maker-checker), reject, ask for more proof."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit
+from accounts.models import AuditAction
+from policies.choices import ChannelKind
+
+from ..makerchecker import FIRST_APPROVAL, clerk_is_party, needs_second_approval, pending_first_approval
+from ..models import ActorRole, Binding, RejectReason, Status
+from ..notices import notify_parties
+from .core import BindingError, activate, binding_verdict, lock_binding, record_event, transition
+
+
+def _audit_clerk(clerk, action, binding, *, detail="", ip=None):
+    if getattr(clerk, "is_staff", False):
+        audit(
+            actor=clerk,
+            action=action,
+            target=f"binding:{binding.pk}",
+            case_number=binding.application.case_number,
+            detail=detail,
+            ip=ip,
+        )
+
+
+def _refuse_party_clerk(binding: Binding, clerk) -> None:
+    if clerk_is_party(binding, clerk):
+        raise BindingError(_("您是该申请的当事人，须回避，由其他经办人员审核。"), code="clerk_is_party")
+
+
+@transaction.atomic
+def binding_approve(
+    *, binding: Binding, clerk, note: str = "", channel: str = ChannelKind.ONLINE_HALL, ip: str | None = None
+) -> Binding:
+    """A clerk approves: only when the engine, asked again now, still says eligible.
+
+    A case that needs two clerks is only marked as first-approved by the first one; a second, different clerk
+    who is not a party then makes it active.
+    """
+    locked = lock_binding(binding)
+    if locked.status != Status.SUBMITTED:
+        raise BindingError(
+            _("该申请当前状态为“%(now)s”，不能审核通过。") % {"now": locked.get_status_display()}, code="wrong_state"
+        )
+    verdict = binding_verdict(binding=locked)
+    if not verdict.eligible:
+        raise BindingError(reasons=verdict.reasons)
+    if needs_second_approval(locked, clerk):
+        first = pending_first_approval(locked)
+        if first is None:
+            record_event(
+                locked,
+                actor=clerk,
+                role=ActorRole.CLERK,
+                from_status=Status.SUBMITTED,
+                to_status=Status.SUBMITTED,
+                channel=channel,
+                reason_code=FIRST_APPROVAL,
+                reason_text=note or _("初审通过，待另一名经办人员复核"),
+            )
+            _audit_clerk(clerk, AuditAction.FIRST_APPROVE, locked, detail=note, ip=ip)
+            return locked
+        if first.actor_id == getattr(clerk, "pk", None):
+            raise BindingError(_("该申请须由另一名经办人员复核，初审人不能再次审核。"), code="same_clerk")
+        _refuse_party_clerk(locked, clerk)
+    binding = activate(locked, actor=clerk, role=ActorRole.CLERK, channel=channel, reason_text=note)
+    _audit_clerk(clerk, AuditAction.APPROVE, binding, detail=note, ip=ip)
+    notify_parties(binding, event="activated")
+    return binding
+
+
+@transaction.atomic
+def binding_reject(
+    *, binding: Binding, clerk, reason_code: str, reason_text: str = "", channel=ChannelKind.ONLINE_HALL, ip=None
+):
+    _refuse_party_clerk(binding, clerk)
+    if reason_code not in RejectReason.values:
+        raise BindingError(_("请选择驳回原因。"), code="reason_missing")
+    if reason_code == RejectReason.OTHER and not reason_text.strip():
+        raise BindingError(_("驳回原因为“其他”时，请填写具体说明。"), code="reason_missing")
+    binding = transition(
+        binding,
+        to=Status.REJECTED,
+        allowed_from=(Status.SUBMITTED,),
+        actor=clerk,
+        role=ActorRole.CLERK,
+        channel=channel,
+        reason_code=reason_code,
+        reason_text=reason_text.strip(),
+        ended_at=timezone.now(),
+    )
+    _audit_clerk(clerk, AuditAction.REJECT, binding, detail=f"{reason_code} {reason_text}".strip(), ip=ip)
+    notify_parties(binding, event="rejected")
+    return binding
+
+
+@transaction.atomic
+def binding_request_more(
+    *, binding: Binding, clerk, missing_note: str, channel=ChannelKind.ONLINE_HALL, ip=None
+) -> Binding:
+    _refuse_party_clerk(binding, clerk)
+    if not missing_note.strip():
+        raise BindingError(_("请写明需要补充的材料。"), code="reason_missing")
+    binding = transition(
+        binding,
+        to=Status.RETURNED,
+        allowed_from=(Status.SUBMITTED,),
+        actor=clerk,
+        role=ActorRole.CLERK,
+        channel=channel,
+        reason_text=missing_note.strip(),
+        missing_note=missing_note.strip(),
+    )
+    _audit_clerk(clerk, AuditAction.REQUEST_MORE, binding, detail=missing_note.strip(), ip=ip)
+    notify_parties(binding, event="returned")
+    return binding

@@ -1,0 +1,405 @@
+"""Kinship proof uploads (户口簿, 结婚证, 出生医学证明): sniff, check, sanitize, store.
+
+An upload is trusted for nothing: its name and the browser's content type are ignored and the type
+is decided from the bytes. Images are decoded and re-encoded, so whatever rode along in the original
+(EXIF with GPS, XMP, ICC profiles, comments, text chunks, data appended after the image, an HTML or
+ZIP polyglot) never reaches storage. PDFs cannot be re-rendered without a much larger dependency, so
+they are stored as uploaded, but only after pypdf has parsed them and every object has been checked
+for scripts, automatic actions and embedded files.
+
+Limits are settings with defaults, read at call time so tests and deployments can override them:
+
+==============================  =============  =====================================================
+setting                         default        meaning
+==============================  =============  =====================================================
+DOCUMENT_MAX_BYTES              10 MiB         one uploaded file
+DOCUMENT_APPLICATION_MAX_BYTES  30 MiB         all files of one application (check_application_total)
+DOCUMENT_MAX_PIXELS             64 000 000     pixels an image declares (decompression bombs)
+DOCUMENT_MAX_DECODED_PIXELS     36 000 000     pixels actually decoded into memory (see below)
+DOCUMENT_MAX_SIDE               3000           long side of a stored image, larger ones are downscaled
+DOCUMENT_MIN_SIDE               200            short side below which an image cannot show a document
+DOCUMENT_PDF_MAX_PAGES          10             pages of a PDF
+DOCUMENT_JPEG_QUALITY           85             quality of re-encoded photos
+==============================  =============  =====================================================
+
+64 megapixels lets through the full-resolution mode of today's 48/50 MP phone cameras. libjpeg can
+decode a JPEG at 1/2, 1/4 or 1/8 scale (``Image.draft``), so a photo at least twice the stored size
+never occupies full-size memory; with DOCUMENT_MAX_SIDE 3000, no JPEG under 64 MP decodes to more than
+36 MP. A PNG has no such shortcut and compresses flat scans enormously, hence the second limit: 36 MP
+still admits an A4 page scanned at 600 dpi (4960x7016). Pillow holds RGB(A) at 4 bytes a pixel.
+"""
+
+import hashlib
+import io
+import logging
+import re
+import uuid
+import warnings
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+from accounts.errors import HallError
+
+logger = logging.getLogger(__name__)
+
+MIB = 1024 * 1024
+STORAGE_PREFIX = "proof"
+_STORED_NAME = re.compile(rf"^{STORAGE_PREFIX}/\d{{4}}/\d{{2}}/[0-9a-f]{{32}}\.(?:jpg|png|pdf)$")
+
+_JPEG_MAGIC = b"\xff\xd8\xff"
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_PDF_MAGIC = b"%PDF-"
+
+# A PDF has a few hundred objects per page at most; far more within 10 MB is an attempt to make the
+# object walk below expensive, not a certificate.
+_PDF_MAX_OBJECTS = 100_000
+# Dictionary keys that only exist to run something: scripts, actions fired by events (/AA), embedded
+# or attached files, XFA forms (which carry their own scripts) and Flash-era rich media.
+_PDF_FORBIDDEN_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/EmbeddedFiles", "/EF", "/XFA", "/RichMedia"})
+# Names that, wherever they appear as a value, denote a dangerous action type (/S) or object type.
+# /URI and /GoTo (ordinary links) are allowed: many exported PDFs contain them.
+_PDF_FORBIDDEN_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/SubmitForm",
+        "/ImportData",
+        "/GoToR",
+        "/GoToE",
+        "/Rendition",
+        "/RichMediaExecute",
+        "/EmbeddedFile",
+        "/FileAttachment",
+        "/RichMedia",
+    }
+)
+
+
+class RejectionCode(StrEnum):
+    TOO_LARGE = "too_large"
+    APPLICATION_TOO_LARGE = "application_too_large"
+    EMPTY = "empty"
+    UNSUPPORTED_TYPE = "unsupported_type"
+    TRAILING_DATA = "trailing_data"
+    DECOMPRESSION_BOMB = "decompression_bomb"
+    CORRUPT_IMAGE = "corrupt_image"
+    TOO_SMALL = "too_small"
+    PDF_ENCRYPTED = "pdf_encrypted"
+    PDF_SCRIPTED = "pdf_scripted"
+    PDF_TOO_LONG = "pdf_too_long"
+    CORRUPT_PDF = "corrupt_pdf"
+
+
+class DocumentRejected(HallError):
+    """An upload we will not store. ``message`` is for the resident, ``code`` for forms, logs and tests.
+
+    A form turns it into ``ValidationError(exc.message, code=exc.code)``.
+    """
+
+    def __init__(self, code: RejectionCode, message: str):
+        super().__init__(message, code=code)
+
+
+@dataclass(frozen=True)
+class SanitizedDocument:
+    content: bytes = field(repr=False)  # up to 10 MB: keep it out of logs and tracebacks
+    content_type: str  # "image/jpeg" | "image/png" | "application/pdf"
+    extension: str  # "jpg" | "png" | "pdf"
+    width: int | None
+    height: int | None
+    pages: int | None
+    sha256: str
+    size: int
+
+
+def _limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _mib(n_bytes: int) -> str:
+    return f"{n_bytes / MIB:g}"
+
+
+def sanitize_upload(upload: UploadedFile) -> SanitizedDocument:
+    """Check an uploaded file and return what may be stored, or raise DocumentRejected."""
+    data = _read_limited(upload, _limit("DOCUMENT_MAX_BYTES", 10 * MIB))
+    if data.startswith(_JPEG_MAGIC):
+        return _sanitize_image(data, is_png=False)
+    if data.startswith(_PNG_MAGIC):
+        if _png_end(data) != len(data):
+            raise DocumentRejected(
+                RejectionCode.TRAILING_DATA, _("图片文件末尾夹带了其他数据，可能被改动过，请用手机重新拍照上传。")
+            )
+        return _sanitize_image(data, is_png=True)
+    if data.startswith(_PDF_MAGIC):
+        return _sanitize_pdf(data)
+    raise DocumentRejected(RejectionCode.UNSUPPORTED_TYPE, _("文件不是有效的JPG/PNG图片或PDF文件，请重新拍照上传。"))
+
+
+def check_application_total(existing_bytes: int, new_bytes: int) -> None:
+    """Refuse a file that would take one application's documents past DOCUMENT_APPLICATION_MAX_BYTES."""
+    if existing_bytes < 0 or new_bytes < 0:
+        raise ValueError("byte counts cannot be negative")
+    limit = _limit("DOCUMENT_APPLICATION_MAX_BYTES", 30 * MIB)
+    if existing_bytes + new_bytes > limit:
+        raise DocumentRejected(
+            RejectionCode.APPLICATION_TOO_LARGE,
+            _("本次申请的材料合计超过%(limit)sMB，请删掉不需要的文件后再上传。") % {"limit": _mib(limit)},
+        )
+
+
+def store_document(doc: SanitizedDocument) -> str:
+    """Save a sanitized document to private storage and return its storage name.
+
+    The name is ``proof/<yyyy>/<mm>/<uuid4 hex>.<ext>``: nothing of the resident's file name is kept,
+    so it cannot traverse paths, collide or leak into logs.
+
+    Storage is not transactional, so the caller owns clean-up. Store *before* the database work and
+    delete if that work fails, so a rollback leaves no orphan file::
+
+        name = store_document(doc)
+        try:
+            with transaction.atomic():
+                attachment_add(..., storage_name=name)
+        except BaseException:
+            delete_document(name)
+            raise
+
+    When a committed row stops pointing at a file (replaced or withdrawn proof), delete it only
+    after the commit: ``transaction.on_commit(partial(delete_document, old_name))``.
+    """
+    now = timezone.localtime()
+    name = f"{STORAGE_PREFIX}/{now:%Y}/{now:%m}/{uuid.uuid4().hex}.{doc.extension}"
+    return default_storage.save(name, ContentFile(doc.content))
+
+
+def delete_document(name: str) -> None:
+    """Delete a file saved by store_document; a file already gone is not an error.
+
+    Only names store_document can produce are accepted, so a name taken from a request or a
+    corrupted row cannot delete anything else in private storage.
+    """
+    if not _STORED_NAME.fullmatch(name):
+        raise ValueError(f"not a document storage name: {name!r}")
+    default_storage.delete(name)
+
+
+def _read_limited(upload: UploadedFile, limit: int) -> bytes:
+    """Read at most limit + 1 bytes, enough to tell that a file is too large without holding all of it."""
+    too_large = DocumentRejected(
+        RejectionCode.TOO_LARGE, _("文件超过%(limit)sMB，请压缩或重新拍摄后上传。") % {"limit": _mib(limit)}
+    )
+    if (upload.size or 0) > limit:
+        raise too_large
+    upload.seek(0)
+    buffer = bytearray()
+    while len(buffer) <= limit:
+        chunk = upload.read(limit + 1 - len(buffer))
+        if not chunk:
+            break
+        buffer += chunk
+    if len(buffer) > limit:
+        raise too_large
+    if not buffer:
+        raise DocumentRejected(RejectionCode.EMPTY, _("文件是空的，请重新选择文件上传。"))
+    return bytes(buffer)
+
+
+def _png_end(data: bytes) -> int:
+    """Offset just past the IEND chunk; anything after it is not part of the image."""
+    pos = len(_PNG_MAGIC)
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        chunk_type = data[pos + 4 : pos + 8]
+        pos += 12 + length  # length, type, data, CRC
+        if chunk_type == b"IEND":
+            return min(pos, len(data))
+    # No IEND: truncated. Pillow refuses it (or we do, if Pillow is lenient) as a corrupt image.
+    return len(data)
+
+
+def _corrupt_image() -> DocumentRejected:
+    return DocumentRejected(RejectionCode.CORRUPT_IMAGE, _("图片文件已损坏或不完整，无法打开，请重新拍照上传。"))
+
+
+def _sanitize_image(data: bytes, *, is_png: bool) -> SanitizedDocument:
+    max_pixels = _limit("DOCUMENT_MAX_PIXELS", 64_000_000)
+    max_decoded = _limit("DOCUMENT_MAX_DECODED_PIXELS", 36_000_000)
+    max_side = _limit("DOCUMENT_MAX_SIDE", 3000)
+    min_side = _limit("DOCUMENT_MIN_SIDE", 200)
+    bomb = DocumentRejected(RejectionCode.DECOMPRESSION_BOMB, _("图片像素过大，无法处理，请用手机相机正常拍摄后上传。"))
+    try:
+        # Pillow only warns between MAX_IMAGE_PIXELS and twice that; here the warning is an error too.
+        # catch_warnings swaps process-wide state, so with threads a race may briefly drop or keep this
+        # one filter; the per-call limits below, stricter than Pillow's by default, hold either way.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=["PNG"] if is_png else ["JPEG"])
+            if image.format not in (("PNG",) if is_png else ("JPEG", "MPO")):
+                raise _corrupt_image()
+            width, height = image.size
+            # Our own limit, checked from the header before a single pixel is decoded.
+            if width * height > max_pixels:
+                raise bomb
+            if min(width, height) < min_side:
+                raise DocumentRejected(
+                    RejectionCode.TOO_SMALL, _("图片太小，看不清上面的字，请用手机相机重新拍照上传。")
+                )
+            target = _fit(width, height, max_side)
+            if not is_png and target != (width, height):
+                # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when that still covers the target size.
+                image.draft(None, target)
+            if image.width * image.height > max_decoded:
+                raise bomb
+            image.load()
+            image = _prepare(image, target, is_png=is_png)
+            # Orientation is applied last, on the smaller image; the long side is the same either way.
+            image = ImageOps.exif_transpose(image)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise bomb from None
+    except DocumentRejected:
+        raise
+    except Exception as exc:  # Pillow raises many types on malformed input: OSError, SyntaxError, ValueError...
+        logger.info("Unreadable image upload refused: %r", exc)
+        raise _corrupt_image() from exc
+
+    # Nothing of the original's info (EXIF, XMP, ICC, comments, text chunks, dpi) goes into the output:
+    # Pillow's encoders fall back to image.info for some of these.
+    transparency = image.info.get("transparency")
+    image.info = {}
+    out = io.BytesIO()
+    if is_png:
+        options = {"transparency": transparency} if transparency is not None else {}
+        image.save(out, format="PNG", **options)
+        content_type, extension = "image/png", "png"
+    else:
+        image.save(out, format="JPEG", quality=_limit("DOCUMENT_JPEG_QUALITY", 85), optimize=True)
+        content_type, extension = "image/jpeg", "jpg"
+    content = out.getvalue()
+    return SanitizedDocument(
+        content=content,
+        content_type=content_type,
+        extension=extension,
+        width=image.width,
+        height=image.height,
+        pages=None,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+    )
+
+
+def _fit(width: int, height: int, max_side: int) -> tuple[int, int]:
+    long_side = max(width, height)
+    if long_side <= max_side:
+        return width, height
+    scale = max_side / long_side
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _prepare(image: Image.Image, target: tuple[int, int], *, is_png: bool) -> Image.Image:
+    """Bring the decoded image to a mode the output format stores, then to the target size."""
+    if is_png:
+        if image.mode == "I" or image.mode.startswith("I;16"):
+            # 16-bit grey: a plain convert("L") would clip every value above 255 to white.
+            image = image.convert("I").point(lambda value: value / 256).convert("L")
+        elif image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
+            image = image.convert("RGBA" if image.has_transparency_data else "RGB")
+        if image.size != target and image.mode in ("1", "P"):
+            # Palette and bilevel images only resize with nearest neighbour: unreadable text.
+            image = image.convert("RGBA" if image.has_transparency_data else ("RGB" if image.mode == "P" else "L"))
+    elif image.mode not in ("L", "RGB"):  # CMYK, YCCK
+        image = image.convert("RGB")
+    if image.size != target:
+        image = image.resize(target, Image.Resampling.BICUBIC, reducing_gap=3.0)
+    return image
+
+
+def _sanitize_pdf(data: bytes) -> SanitizedDocument:
+    corrupt = DocumentRejected(RejectionCode.CORRUPT_PDF, _("PDF文件已损坏或无法打开，请重新导出或改为拍照上传。"))
+    max_pages = _limit("DOCUMENT_PDF_MAX_PAGES", 10)
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise DocumentRejected(RejectionCode.PDF_ENCRYPTED, _("PDF文件已加密，请上传未加密的文件。"))
+        pages = len(reader.pages)  # counted by walking the page tree, not taken from /Count
+        if pages == 0:
+            raise corrupt
+        if pages > max_pages:
+            raise DocumentRejected(
+                RejectionCode.PDF_TOO_LONG,
+                _("PDF文件超过%(limit)s页，请只上传证明材料所在的页面。") % {"limit": max_pages},
+            )
+        if _pdf_has_active_content(reader):
+            raise DocumentRejected(
+                RejectionCode.PDF_SCRIPTED, _("PDF文件含有脚本、附件或自动执行内容，出于安全考虑不能上传。")
+            )
+    except DocumentRejected:
+        raise
+    except Exception as exc:  # pypdf, like any parser of hostile input, fails in many ways
+        logger.info("Unreadable PDF upload refused: %r", exc)
+        raise corrupt from exc
+    return SanitizedDocument(
+        content=data,
+        content_type="application/pdf",
+        extension="pdf",
+        width=None,
+        height=None,
+        pages=pages,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )
+
+
+def _pdf_has_active_content(reader: PdfReader) -> bool:
+    """Walk every object, reachable from the trailer or merely listed in the xref, for active content.
+
+    Checking parsed objects rather than raw bytes sees inside compressed object streams and through
+    escaped names (``/J#61vaScript``). Orphan objects are checked too: some readers recover them.
+    """
+    roots: list = [reader.trailer]
+    for generation, numbers in reader.xref.items():
+        roots.extend(IndirectObject(number, generation, reader) for number in numbers)
+    roots.extend(IndirectObject(number, 0, reader) for number in reader.xref_objStm)
+
+    seen: set[tuple[int, int]] = set()
+    stack = roots
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            if len(seen) > _PDF_MAX_OBJECTS:
+                raise ValueError("too many PDF objects")
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            for name, value in dict.items(obj):  # raw values: references are followed by the walk
+                if name in _PDF_FORBIDDEN_KEYS:
+                    return True
+                if name == "/OpenAction" and _is_active_open_action(value):
+                    return True
+                stack.append(value)
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+        elif isinstance(obj, NameObject) and obj in _PDF_FORBIDDEN_NAMES:
+            return True
+    return False
+
+
+def _is_active_open_action(value) -> bool:
+    """/OpenAction as a destination (LibreOffice writes ``[page /XYZ ...]``) only sets the first view."""
+    value = value.get_object() if isinstance(value, IndirectObject) else value
+    if isinstance(value, ArrayObject):
+        return False
+    return not (isinstance(value, DictionaryObject) and value.get("/S") == "/GoTo")
