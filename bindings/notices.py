@@ -16,6 +16,7 @@ TITLES = {
     "returned": gettext_lazy("共济申请需补充材料"),
     "withdrawn": gettext_lazy("共济申请已撤回"),
     "dissolved": gettext_lazy("家庭共济已解除"),
+    "terminated": gettext_lazy("共济申请已终止"),
 }
 
 
@@ -32,12 +33,14 @@ def _body(binding: Binding, event: str) -> str:
         text = _("%(authorizer)s为%(relative)s申请的家庭共济（受理编号%(case)s）未通过：%(reason)s")
     elif event == "returned":
         text = _("受理编号%(case)s的共济申请需要补充材料：%(reason)s。请登录网上服务大厅补充后重新提交。")
+    elif event == "terminated":
+        text = _("%(authorizer)s为%(relative)s申请的家庭共济（受理编号%(case)s）已终止：%(reason)s")
     elif event == "withdrawn":
         text = _("%(authorizer)s已撤回为%(relative)s申请的家庭共济（受理编号%(case)s）。")
     else:
         text = _("%(authorizer)s与%(relative)s的家庭共济（受理编号%(case)s）已解除：%(reason)s")
     reason = binding.reason_text or binding.missing_note
-    if binding.reason_code:
+    if binding.reason_code and event != "terminated":
         labels = {**dict(RejectReason.choices), **dict(DissolveReason.choices)}
         label = str(labels.get(binding.reason_code, ""))
         detail = binding.reason_text if binding.reason_text and binding.reason_text != label else ""

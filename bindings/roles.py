@@ -29,6 +29,7 @@ ROLES = {
         ("bindings", "decide_binding"),
         ("bindings", "use_counter"),
         ("bindings", "view_all_regions"),
+        ("bindings", "correct_balance"),
         ("bindings", "view_application"),
         ("bindings", "view_document"),
         ("bindings", "view_bindingevent"),

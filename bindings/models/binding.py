@@ -25,6 +25,9 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("已驳回")
     WITHDRAWN = "withdrawn", _("已撤回")
     DISSOLVED = "dissolved", _("已解除")
+    # A pending case ended by the system because a party's insurance was suspended or terminated: nobody
+    # rejected it, and the resident must not read 已驳回.
+    TERMINATED = "terminated", _("已终止（参保状态变化）")
 
 
 # A relative can be in at most one of these with any authorizer: the database enforces it.
@@ -126,6 +129,7 @@ class Binding(models.Model):
             ("decide_binding", _("可以审核共济申请")),
             ("use_counter", _("可以使用医保经办窗口")),
             ("view_all_regions", _("可以查看全部地区的申请和参保人员")),
+            ("correct_balance", _("可以更正个人账户余额（记一笔调整）")),
         ]
         indexes = [
             models.Index(fields=["authorizer", "status"]),

@@ -11,7 +11,7 @@ from accounts.audit import audit
 from accounts.models import AuditAction, InsuranceStatus, InsuredPerson
 from policies.choices import ChannelKind
 
-from ..models import LIVE_STATUSES, ActorRole, Binding, DissolveReason, RejectReason, Status
+from ..models import LIVE_STATUSES, ActorRole, Binding, DissolveReason, Status
 from ..notices import notify_parties
 from ..numbers import lock_people
 from .core import BindingError, transition
@@ -90,16 +90,20 @@ def registry_status_change(
         else:
             binding = transition(
                 binding,
-                to=Status.REJECTED,
+                to=Status.TERMINATED,
                 allowed_from=(Status.SUBMITTED, Status.RETURNED),
                 actor=actor,
                 role=ActorRole.SYSTEM,
                 channel=channel,
-                reason_code=RejectReason.INSURANCE_ABNORMAL,
-                reason_text=str(DissolveReason(reason).label),
+                reason_code=reason,
+                reason_text=_("%(who)s参保状态变为“%(status)s”，申请自动终止。")
+                % {
+                    "who": _("授权人") if binding.authorizer_id == person.pk else _("使用人"),
+                    "status": InsuranceStatus(status).label,
+                },
                 ended_at=timezone.now(),
             )
-            notify_parties(binding, event="rejected")
+            notify_parties(binding, event="terminated")
         ended += 1
     return ended
 

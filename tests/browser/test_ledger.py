@@ -11,7 +11,7 @@ from bindings.ledger import services as ledger
 from bindings.models import EntryKind, LedgerEntry, Settlement
 from policies.relationships import Relationship
 from tests.factories import TEST_PASSWORD
-from tests.ledger.conftest import Family, visit
+from tests.bindings.ledger.conftest import Family, visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
