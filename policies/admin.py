@@ -20,6 +20,7 @@ from .models import (
     Source,
 )
 from .relationships import CLOSE_RELATIVES, Relationship
+from .rule_fields import Section, by_section
 from .services import policy_version_record_edit, stored_snapshot
 
 CLOSE_RELATIVE_CHOICES = [(r.value, r.label) for r in CLOSE_RELATIVES]
@@ -99,6 +100,14 @@ class PolicyRevisionInline(admin.TabularInline):
         return False
 
 
+def version_fieldsets() -> list:
+    """One fieldset per rule_fields.Section, with the region first and the bookkeeping last."""
+    sections = by_section()
+    sections[Section.GENERAL].insert(0, "region")
+    sections[Section.NOTES] += ["edited_in_admin_at", "updated_at"]
+    return [(section.label, {"fields": names}) for section, names in sections.items()]
+
+
 class MarksPolicyDataChanged:
     """Names, slugs and sources appear on resolved policies: an edit must reach every worker's memo."""
 
@@ -150,29 +159,7 @@ class PolicyVersionAdmin(MarksPolicyDataChanged, RecordsEditsMixin, admin.ModelA
         PremiumAmountInline,
         PolicyRevisionInline,
     ]
-    fieldsets = [
-        (None, {"fields": ["region", "title", "summary", "sources"]}),
-        (_("有效期"), {"fields": ["effective_from", "effective_from_note", "effective_to"]}),
-        (
-            _("共济规则（留空表示本级未规定，沿用上级）"),
-            {
-                "fields": [
-                    "service_name",
-                    "at_once_limit",
-                    "total_limit",
-                    "pair_scope",
-                    "spend_scope",
-                    "rebind_wait_days",
-                    "review_mode",
-                    "review_working_days",
-                    "dates_mode",
-                    "notice_text",
-                ]
-            },
-        ),
-        (_("代缴"), {"fields": ["premium_allowed", "premium_relationships", "premium_scheme", "premium_scope"]}),
-        (_("说明"), {"fields": ["notes", "edited_in_admin_at", "updated_at"]}),
-    ]
+    fieldsets = version_fieldsets()
 
     def version_of(self, obj):
         return obj

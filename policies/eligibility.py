@@ -67,23 +67,43 @@ class BindingFacts:
     active_count: int = 0  # bindings now active or awaiting review, not counting this one
     total_count: int = 0  # distinct relatives ever bound, active or not
     relative_counted_before: bool = False  # this relative is already in total_count
+    # Other relatives on the same unsubmitted application: not bound yet, but they take places when it is
+    # submitted, so the limits count them; the second number is those not yet in total_count.
+    draft_count: int = 0
+    draft_new_count: int = 0
     bound_to_other_authorizer: bool = False
     last_unbound_on: datetime.date | None = None  # this relative's last binding with another authorizer ended
 
 
 @dataclass(frozen=True)
 class Quota:
+    """Where an authorizer stands against his region's limits: what every page shows, from the engine."""
+
     at_once_limit: int | None
     total_limit: int | None
-    active_count: int
+    active_count: int  # bound now (active or awaiting review); a draft is not bound
     total_count: int
+    draft_count: int = 0  # on the application being filled in, counted against the limits on submit
+
+    @classmethod
+    def of(cls, policy: ResolvedPolicy, facts: BindingFacts) -> Quota:
+        return cls(
+            policy.at_once_limit.value,
+            policy.total_limit.value,
+            facts.active_count,
+            facts.total_count,
+            facts.draft_count,
+        )
 
     @property
     def display(self) -> str:
-        """已绑定 3/5 名，累计 7/20 名 (a limit nobody states is left out)."""
+        """已绑定 3/5 名，累计 7/20 名 (a limit nobody states is left out), and the draft's relatives apart."""
         at_once = f"{self.active_count}/{self.at_once_limit}" if self.at_once_limit else f"{self.active_count}"
         total = f"{self.total_count}/{self.total_limit}" if self.total_limit else f"{self.total_count}"
-        return _t("已绑定 %(at_once)s 名，累计 %(total)s 名") % {"at_once": at_once, "total": total}
+        text = _t("已绑定 %(at_once)s 名，累计 %(total)s 名") % {"at_once": at_once, "total": total}
+        if self.draft_count:
+            text += _t("；本次申请 %(n)s 名") % {"n": self.draft_count}
+        return text
 
     def __str__(self):
         return self.display
@@ -170,27 +190,37 @@ def _pair_reason(policy: ResolvedPolicy, authorizer: InsuredPerson, relative: In
 def _limit_reasons(policy: ResolvedPolicy, facts: BindingFacts) -> list[Reason]:
     reasons = []
     at_once = policy.at_once_limit
-    if at_once.value is not None and facts.active_count >= at_once.value:
+    if at_once.value is not None and facts.active_count + facts.draft_count >= at_once.value:
         reasons.append(
             Reason(
                 ReasonCode.AT_ONCE_LIMIT_REACHED,
-                _t("%(authority)s规定每个账户最多同时绑定%(limit)s名家庭成员，您已绑定%(count)s名。")
-                % {"authority": at_once.authority, "limit": at_once.value, "count": facts.active_count},
+                _t("%(authority)s规定每个账户最多同时绑定%(limit)s名家庭成员，您已绑定%(count)s名")
+                % {"authority": at_once.authority, "limit": at_once.value, "count": facts.active_count}
+                + _draft_note(facts.draft_count),
             )
         )
     total = policy.total_limit
-    if total.value is not None and not facts.relative_counted_before and facts.total_count >= total.value:
+    total_taken = facts.total_count + facts.draft_new_count
+    if total.value is not None and not facts.relative_counted_before and total_taken >= total.value:
         reasons.append(
             Reason(
                 ReasonCode.TOTAL_LIMIT_REACHED,
                 _t(
                     "%(authority)s规定每个账户累计最多绑定%(limit)s名近亲属（解除后重新绑定同一人不另占名额），"
-                    "您已累计绑定%(count)s名。"
+                    "您已累计绑定%(count)s名"
                 )
-                % {"authority": total.authority, "limit": total.value, "count": facts.total_count},
+                % {"authority": total.authority, "limit": total.value, "count": facts.total_count}
+                + _draft_note(facts.draft_new_count),
             )
         )
     return reasons
+
+
+def _draft_note(drafts: int) -> str:
+    """Closes a limit message: the relatives already on this application are named apart, not as bound."""
+    if not drafts:
+        return _t("。")
+    return _t("，本次申请中另有%(n)s名。") % {"n": drafts}
 
 
 def _waiting_reason(policy: ResolvedPolicy, facts: BindingFacts, on: datetime.date) -> Reason | None:
@@ -338,11 +368,7 @@ def check_eligibility(
             reasons.append(reason)
         reasons.extend(_date_reasons(policy, start, end, on))
 
-    quota = (
-        Quota(policy.at_once_limit.value, policy.total_limit.value, facts.active_count, facts.total_count)
-        if policy is not None
-        else None
-    )
+    quota = Quota.of(policy, facts) if policy is not None else None
     eligible = not reasons
     return Verdict(
         eligible=eligible,

@@ -3,6 +3,8 @@
 import datetime
 from decimal import Decimal
 
+from accounts.money import fen_text, yuan_to_fen
+
 from .choices import DatePrecision
 
 
@@ -17,11 +19,7 @@ def cn_date(day: datetime.date | None, precision: str = DatePrecision.DAY) -> st
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def yuan(value: Decimal | int | None) -> str:
-    """Decimal('600.00') -> '600'; Decimal('12.50') -> '12.50'."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return f"{int(value):,}"
-    return f"{value:,.2f}"
+def yuan_text(value: Decimal | int | None) -> str:
+    """A policy's Decimal 元 as the pages print it: Decimal('600.00') -> '600', Decimal('12.50') -> '12.50'.
+    The formatting itself is accounts.money.fen_text, the one formatter of money."""
+    return "" if value is None else fen_text(yuan_to_fen(value), trim=True)

@@ -7,12 +7,12 @@ and one per kind of rule row), so the compare page costs the same for two cities
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Generic, TypeVar
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
 
 from accounts.models import Category, Scheme
@@ -21,6 +21,7 @@ from . import cache as policy_cache
 from .choices import ChannelKind, DatesMode, PairScope, RegionLevel, ReviewMode
 from .models import Channel, PolicyRevision, PolicyVersion, PoolingRule, PremiumAmount, Region, Source
 from .relationships import Relationship
+from .rule_fields import FIRST_STATED, rows_prefetch
 
 NATIONAL_CODE = "000000"
 T = TypeVar("T")
@@ -82,65 +83,26 @@ def _region_codes(city_code: str) -> list[str]:
 
 @dataclass
 class ResolvedPolicy:
-    """What applies in one city on one day, each value with the level that states it."""
+    """What applies in one city on one day, each value with the level that states it.
+
+    Every field that rule_fields.VERSION_FIELDS inherits from the first level stating it (at_once_limit,
+    dates_mode, relationship_rules ...) is an attribute of the same name holding a Stated value; notes,
+    sources and channels, which add up across the levels, are the properties below.
+    """
 
     city_code: str
     on: datetime.date
     chain: list[Region]  # known regions, most specific first
     versions: list[PolicyVersion]  # the version in effect at each level that has one, most specific first
 
-    service_name: Stated[str] = field(init=False)
-    at_once_limit: Stated[int] = field(init=False)
-    total_limit: Stated[int] = field(init=False)
-    pair_scope: Stated[str] = field(init=False)
-    spend_scope: Stated[str] = field(init=False)
-    rebind_wait_days: Stated[int] = field(init=False)
-    review_mode: Stated[str] = field(init=False)
-    review_working_days: Stated[int] = field(init=False)
-    dates_mode: Stated[str] = field(init=False)
-    notice_text: Stated[str] = field(init=False)
-    premium_allowed: Stated[bool] = field(init=False)
-    premium_relationships: Stated[list] = field(init=False)
-    premium_scheme: Stated[str] = field(init=False)
-    premium_scope: Stated[str] = field(init=False)
-    relationship_rules: Stated[list] = field(init=False)
-    proof_rules: Stated[list] = field(init=False)
-    pooling_rules: Stated[list] = field(init=False)
-    premium_amounts: Stated[list] = field(init=False)
-
-    SCALARS = (
-        "service_name",
-        "at_once_limit",
-        "total_limit",
-        "pair_scope",
-        "spend_scope",
-        "rebind_wait_days",
-        "review_mode",
-        "review_working_days",
-        "dates_mode",
-        "notice_text",
-        "premium_allowed",
-        "premium_relationships",
-        "premium_scheme",
-        "premium_scope",
-    )
-    COLLECTIONS = {
-        "relationship_rules": "relationship_rules",
-        "proof_rules": "proof_rules",
-        "pooling_rules": "pooling_rules",
-        "premium_amounts": "premium_amounts",
-    }
-
     def __post_init__(self):
-        for name in self.SCALARS:
-            setattr(self, name, self._first(lambda v, n=name: getattr(v, n)))
-        for name, related in self.COLLECTIONS.items():
-            setattr(self, name, self._first(lambda v, r=related: list(getattr(v, r).all()) or None))
+        for rule in FIRST_STATED:
+            setattr(self, rule.name, self._first(rule.stated_by))
 
-    def _first(self, get) -> Stated:
+    def _first(self, stated_by) -> Stated:
         for version in self.versions:
-            value = get(version)
-            if value is not None and value != "":
+            value = stated_by(version)
+            if value is not None:
                 return Stated(value, version.region, version)
         return Stated(None)
 
@@ -284,14 +246,7 @@ def _versions_on(codes, on: datetime.date):
     return (
         PolicyVersion.objects.filter(in_effect, region__code__in=codes)
         .select_related("region")
-        .prefetch_related(
-            "sources",
-            "relationship_rules",
-            "proof_rules",
-            "channels",
-            Prefetch("pooling_rules", queryset=PoolingRule.objects.prefetch_related("levels")),
-            "premium_amounts",
-        )
+        .prefetch_related("sources", *rows_prefetch())
     )
 
 

@@ -12,22 +12,11 @@ from django.utils import timezone
 
 from .cache import policies_changed
 from .choices import RevisionVia
-from .loading import DATA_DIR, VERSION_FIELDS, RegionDraft, VersionDraft, read_policy_data
-from .models import (
-    Channel,
-    PolicyRevision,
-    PolicyVersion,
-    PoolingLevel,
-    PremiumAmount,
-    ProofRule,
-    Region,
-    RelationshipRule,
-    Source,
-)
+from .loading import DATA_DIR, SOURCE_FIELDS, RegionDraft, VersionDraft, read_policy_data
+from .models import PolicyRevision, PolicyVersion, Region, Source
+from .rule_fields import COLUMNS, ROW_FIELDS, VERSION_FIELDS, Kind, Row, Rows, VersionField
 
-SCALAR_FIELDS = [*VERSION_FIELDS, "notes"]
-SOURCE_FIELDS = ["title", "publisher", "document_number", "url", "published_on", "date_note", "notes"]
-REGION_FIELDS = ["name", "short_name", "slug", "level"]
+SOURCE_COLUMNS = [name for name in SOURCE_FIELDS if name != "key"]
 
 
 def _plain(value):
@@ -43,80 +32,47 @@ def _row(obj, names) -> dict:
     return {name: _plain(getattr(obj, name)) for name in names}
 
 
-def snapshot(
-    version: PolicyVersion,
-    *,
-    source_keys,
-    relationships,
-    proof,
-    channels,
-    pooling,
-    premium_amounts,
-) -> dict:
-    """Everything a version states, as plain data: used to compare, and to record what changed."""
-    data = {name: _plain(getattr(version, name)) for name in SCALAR_FIELDS}
-    data["sources"] = sorted(source_keys)
-    data["relationships"] = [
-        _row(r, ["relationship", "allowed_from", "allowed_from_precision", "note"]) for r in relationships
-    ]
-    data["proof"] = [
-        _row(p, ["kind", "relationships", "min_age", "max_age", "upload_required", "pledge_allowed", "note"])
-        for p in proof
-    ]
-    data["channels"] = [_row(c, ["kind", "name", "url", "entry", "steps", "materials", "note"]) for c in channels]
-    data["pooling"] = sorted(
-        (
-            {
-                **_row(
-                    rule,
-                    [
-                        "scheme",
-                        "category",
-                        "deductible_yuan",
-                        "deductible_yearly_max_yuan",
-                        "yearly_cap_yuan",
-                        "retiree_share_bonus_points",
-                        "retiree_yearly_cap_yuan",
-                        "note",
-                    ],
-                ),
-                "levels": [
-                    _row(level, ["level", "fund_share_percent", "deductible_yuan", "per_day_cap_yuan"])
-                    for level in levels
-                ],
-            }
-            for rule, levels in pooling
-        ),
-        key=lambda item: (item["scheme"], item["category"]),
-    )
-    data["premium_amounts"] = sorted(
-        (_row(a, ["year", "amount_yuan", "note"]) for a in premium_amounts), key=lambda item: item["year"]
-    )
+def _rows_snapshot(spec: Rows, rows: list[Row]) -> list[dict]:
+    items = []
+    for obj, children in rows:
+        item = _row(obj, spec.fields)
+        if spec.children is not None:
+            item[spec.children_key] = _rows_snapshot(spec.children, [Row(child, []) for child in children])
+        items.append(item)
+    if spec.sort_by:
+        items.sort(key=lambda item: tuple(item[name] for name in spec.sort_by))
+    return items
+
+
+def snapshot(version: PolicyVersion, *, source_keys, rows: dict[str, list[Row]]) -> dict:
+    """Everything a version states (rule_fields.VERSION_FIELDS), as plain data: used to compare, and to
+    record what changed."""
+    data = {}
+    for version_field in VERSION_FIELDS:
+        if version_field.kind is Kind.SOURCES:
+            data[version_field.key] = sorted(source_keys)
+        elif version_field.rows is not None:
+            data[version_field.key] = _rows_snapshot(version_field.rows, rows[version_field.key])
+        else:
+            data[version_field.key] = _plain(getattr(version, version_field.name))
     return data
 
 
+def _stored_rows(rows_field: VersionField, version: PolicyVersion) -> list[Row]:
+    spec, stored = rows_field.rows, getattr(version, rows_field.name).all()
+    if spec.children is None:
+        return [Row(obj, []) for obj in stored]
+    stored = stored.prefetch_related(spec.children_key)
+    return [Row(obj, list(getattr(obj, spec.children_key).all())) for obj in stored]
+
+
 def stored_snapshot(version: PolicyVersion) -> dict:
-    return snapshot(
-        version,
-        source_keys=version.sources.values_list("key", flat=True),
-        relationships=version.relationship_rules.all(),
-        proof=version.proof_rules.all(),
-        channels=version.channels.all(),
-        pooling=[(rule, list(rule.levels.all())) for rule in version.pooling_rules.prefetch_related("levels")],
-        premium_amounts=version.premium_amounts.all(),
-    )
+    rows = {rows_field.key: _stored_rows(rows_field, version) for rows_field in ROW_FIELDS}
+    return snapshot(version, source_keys=version.sources.values_list("key", flat=True), rows=rows)
 
 
 def draft_snapshot(draft: VersionDraft) -> dict:
-    return snapshot(
-        draft.version,
-        source_keys=draft.source_keys,
-        relationships=draft.relationships,
-        proof=draft.proof,
-        channels=draft.channels,
-        pooling=draft.pooling,
-        premium_amounts=draft.premium_amounts,
-    )
+    return snapshot(draft.version, source_keys=draft.source_keys, rows=draft.rows)
 
 
 def diff_snapshots(before: dict, after: dict) -> list[dict]:
@@ -151,35 +107,26 @@ class LoadReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def _write_children(version: PolicyVersion, draft: VersionDraft):
-    for collection in (
-        version.relationship_rules,
-        version.proof_rules,
-        version.channels,
-        version.pooling_rules,
-        version.premium_amounts,
-    ):
-        collection.all().delete()
-    for model, rows in (
-        (RelationshipRule, draft.relationships),
-        (ProofRule, draft.proof),
-        (Channel, draft.channels),
-        (PremiumAmount, draft.premium_amounts),
-    ):
-        for row in rows:
-            row.pk = None
-            row.version = version
-        model.objects.bulk_create(rows)
-    levels = []
-    for rule, rule_levels in draft.pooling:
-        rule.pk = None
-        rule.version = version
-        rule.save()
-        for level in rule_levels:
-            level.pk = None
-            level.rule = rule
-            levels.append(level)
-    PoolingLevel.objects.bulk_create(levels)
+def _write_rows(version: PolicyVersion, draft: VersionDraft):
+    """Replace the version's rule rows with the draft's: a collection is stated as a whole."""
+    for rows_field in ROW_FIELDS:
+        spec = rows_field.rows
+        getattr(version, rows_field.name).all().delete()
+        rows = draft.rows[rows_field.key]
+        for obj, _children in rows:
+            obj.pk = None
+            setattr(obj, spec.parent, version)
+        if spec.children is None:
+            spec.model.objects.bulk_create([obj for obj, _children in rows])
+            continue
+        children = []
+        for obj, row_children in rows:
+            obj.save()  # the rows below need its key
+            for child in row_children:
+                child.pk = None
+                setattr(child, spec.children.parent, obj)
+                children.append(child)
+        spec.children.model.objects.bulk_create(children)
 
 
 def _apply_region(draft: RegionDraft, regions: dict[str, Region]) -> Region:
@@ -216,8 +163,8 @@ def load_policies(*, directory: Path = DATA_DIR, overwrite: bool = False) -> Loa
         if existing is None:
             source.save()
             existing = source
-        elif _row(existing, SOURCE_FIELDS) != _row(source, SOURCE_FIELDS):
-            for name in SOURCE_FIELDS:
+        elif _row(existing, SOURCE_COLUMNS) != _row(source, SOURCE_COLUMNS):
+            for name in SOURCE_COLUMNS:
                 setattr(existing, name, getattr(source, name))
             existing.save()
         sources[source.key] = existing
@@ -258,8 +205,8 @@ def _apply_version(region, draft: VersionDraft, existing, sources, report: LoadR
             report.warnings.append(f"{label}：在管理后台修改过，未用数据文件覆盖（加 --overwrite 可覆盖）。")
             return
         version = existing
-        for name in SCALAR_FIELDS:
-            setattr(version, name, getattr(draft.version, name))
+        for column in COLUMNS:
+            setattr(version, column.name, getattr(draft.version, column.name))
         version.edited_in_admin_at = None
         version.save()
         report.updated.append(label)
@@ -271,7 +218,7 @@ def _apply_version(region, draft: VersionDraft, existing, sources, report: LoadR
         version.save()
         report.created.append(label)
     version.sources.set([sources[key] for key in draft.source_keys])
-    _write_children(version, draft)
+    _write_rows(version, draft)
     _record(version=version, via=RevisionVia.LOADER, before=before, after=after)
 
 

@@ -26,11 +26,6 @@ def cn_date(value, precision="day"):
 
 
 @register.filter
-def yuan(value):
-    return formatting.yuan(value)
-
-
-@register.filter
 def relationship_label(value):
     try:
         return Relationship(value).label
@@ -81,10 +76,11 @@ def ruled(stated, field, unit="", kind=""):
 
 @register.simple_tag
 def number(value, field, unit=""):
-    """A number from a rule row (money in yuan, percent, age), tagged with the field it comes from."""
+    """A number from a rule row (money in yuan, percent, age), tagged with the field it comes from. Money is
+    printed by the one formatter (policies.formatting.yuan_text); no template filter of its own."""
     if value is None or value == "":
         return format_html('<span class="text-muted">{}</span>', _t("未在来源中说明"))
-    shown = formatting.yuan(value) if field.endswith("yuan") else value
+    shown = formatting.yuan_text(value) if field.endswith("yuan") else value
     return format_html('<data value="{}" data-field="{}">{}</data>{}', value, field, shown, unit)
 
 
