@@ -258,6 +258,7 @@ class AuditAction(models.TextChoices):
     DOCUMENT_VIEW = "document_view", _("查看证明材料")
     COUNTER_SUBMIT = "counter_submit", _("窗口受理")
     STATUS_CHANGE = "status_change", _("变更参保状态")
+    BALANCE_CORRECT = "balance_correct", _("更正个人账户余额")
     REFUSED = "refused", _("操作被拒绝")
 
 

@@ -1,10 +1,9 @@
 """Display helpers for templates: masking and money. Templates only display."""
 
-from decimal import Decimal
-
 from django import template
 
 from accounts import masking
+from accounts.money import fen_text
 
 register = template.Library()
 
@@ -25,8 +24,8 @@ def mask_name(value):
 
 
 @register.filter
-def yuan(fen):
-    """12345 (fen) -> '123.45'."""
+def fen_yuan(fen):
+    """12345 (integer fen) -> '123.45': the one money filter; the formatting is accounts.money.fen_text."""
     if fen is None or fen == "":
         return ""
-    return f"{(Decimal(int(fen)) / 100):,.2f}"
+    return fen_text(fen)

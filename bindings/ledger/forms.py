@@ -5,7 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import IdNumberField
-from bindings.ledger.money import MAX_CAP_FEN, MAX_ITEM_FEN, parse_yuan
+from bindings.ledger.corrections import MAX_REASON_LENGTH
+from bindings.ledger.money import MAX_CAP_FEN, MAX_ITEM_FEN, MAX_LEDGER_FEN, parse_yuan
 from bindings.ledger.settlement import MAX_ITEMS, Item, ItemKind, PlaceLocation, Visit
 from policies.choices import InstitutionLevel
 
@@ -114,3 +115,31 @@ class CapForm(forms.Form):
         limit=MAX_CAP_FEN,
         help_text=_("不填表示不设上限。达到上限后，本月剩余的个人负担由家人本人现金支付。"),
     )
+
+
+class CorrectionForm(forms.Form):
+    """A supervisor's balance correction: which way, how much (元, through parse_yuan) and why. The service
+    (corrections.check_correction) decides whether it may be made."""
+
+    INCREASE, DECREASE = "increase", "decrease"
+
+    direction = forms.ChoiceField(
+        label=_("更正方向"),
+        choices=[(INCREASE, _("增加余额")), (DECREASE, _("减少余额"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择增加还是减少余额。")},
+    )
+    amount = YuanField(label=_("更正金额（元）"), limit=MAX_LEDGER_FEN)
+    reason = forms.CharField(
+        label=_("更正原因"),
+        max_length=MAX_REASON_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("写明依据，例如核对单号或漏记、错记的月份。原因会记入明细和审计日志，并告知参保人。"),
+        error_messages={"required": _("请填写更正原因。")},
+    )
+    # The balance the clerk saw when he confirmed: the service refuses if it moved meanwhile.
+    expected_balance = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def signed_amount_fen(self) -> int:
+        fen = self.cleaned_data["amount"]
+        return -fen if self.cleaned_data["direction"] == self.DECREASE else fen

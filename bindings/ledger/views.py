@@ -252,7 +252,7 @@ def _csv_row(entry, who: str) -> list[str]:
         str(entry.binding.get_relationship_display()),
         str(settlement.get_level_display()),
         str(PlaceLocation(settlement.location).label),
-        fen_text(-entry.amount_fen).replace(",", ""),
+        fen_text(-entry.amount_fen, grouped=False),
         settlement.serial,
     ]
 
@@ -351,7 +351,7 @@ def cap(request, pk):
     binding = next((b for b in selectors.bindings_with_caps(person, today) if b.pk == pk), None)
     if binding is None:
         raise Http404
-    initial = {"monthly_limit": fen_text(binding.cap_fen).replace(",", "") if binding.cap_fen else ""}
+    initial = {"monthly_limit": fen_text(binding.cap_fen, grouped=False) if binding.cap_fen else ""}
     form = CapForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

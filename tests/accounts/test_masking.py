@@ -25,7 +25,7 @@ def test_name(value, masked):
 
 
 def test_template_filters_use_the_same_helper():
-    out = Template("{% load hall %}{{ i|mask_id }} {{ p|mask_phone }} {{ n|mask_name }} {{ f|yuan }}").render(
+    out = Template("{% load hall %}{{ i|mask_id }} {{ p|mask_phone }} {{ n|mask_name }} {{ f|fen_yuan }}").render(
         Context({"i": "360902197503120115", "p": "13812345678", "n": "王建国", "f": 356000})
     )
     assert out == "360902********0115 138****5678 王*国 3,560.00"

@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -9,6 +7,7 @@ from accounts.demo import ADMIN_PASSWORD, CITIES, CITY_NAMES, CLERK_PASSWORD, DE
 from accounts.idnumbers import make_id_number
 from accounts.models import InsuredPerson
 from bindings.demo import demo_pending_case
+from bindings.ledger.money import yuan_to_fen
 from bindings.roles import ensure_roles
 
 User = get_user_model()
@@ -35,7 +34,7 @@ class Command(BaseCommand):
             person, _created = InsuredPerson.objects.update_or_create(
                 id_number=id_number,
                 defaults=fields,
-                create_defaults={**fields, "balance_fen": int(Decimal(demo.balance_yuan) * 100)},
+                create_defaults={**fields, "balance_fen": yuan_to_fen(demo.balance_yuan)},
             )
             if demo.account:
                 user, created = User.objects.get_or_create(
