@@ -1,15 +1,31 @@
-"""The insured-person registry as clerks see it. A status change here ends the person's bindings, so it goes
-through the binding service; that is why this admin lives with the bindings and not in accounts."""
+"""The insured-person registry as clerks see it.
 
-from django.contrib import admin
+Identity (ID number, scheme, category, city, province), money (the balance) and the insurance status are
+read-only here for every role, superuser included: the balance is the sum of ledger entries and moves only
+through the ledger services (a correction is a ledger entry with a reason); a status change ends the person's
+bindings, so it has its own page that asks for a reason and a confirmation and calls the binding service, the
+same two steps as the counter desk (bindings/counter/status.py). That is why this admin lives with the bindings.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import RegionScopedAdmin
 from accounts.masking import mask_id_number, mask_name
 from accounts.models import InsuredPerson
 from accounts.regions import region_name
-from accounts.views import client_ip
-from bindings.services import registry_status_change
+from bindings.counter.status import StatusChangeForm, status_change_step
+from bindings.ledger.corrections import check_may_correct
+from bindings.ledger.errors import LedgerError
+from bindings.ledger.money import fen_text
+
+# Written by the insurance platform, the ledger services or the status-change page; never by this form.
+REGISTRY_ONLY = ["id_number", "scheme", "category", "province_code", "city_code", "balance_fen", "status"]
 
 
 @admin.register(InsuredPerson)
@@ -36,22 +52,62 @@ class InsuredPersonAdmin(RegionScopedAdmin):
     list_per_page = 50
     show_full_result_count = False
 
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, *REGISTRY_ONLY]
+
+    def has_add_permission(self, request):
+        # People come from the insurance platform (import, seed); a form with identity read-only cannot add one.
+        return False
+
     def get_search_results(self, request, queryset, search_term):
         # ID numbers are matched in full only, upper-case X as in the registry.
         return super().get_search_results(request, queryset, search_term.strip().upper())
 
-    def save_model(self, request, obj, form, change):
-        """A status change goes through the binding service, which ends the person's bindings when needed."""
-        if not (change and "status" in form.changed_data):
-            return super().save_model(request, obj, form, change)
-        new_status = obj.status
-        obj.status = form.initial["status"]
-        super().save_model(request, obj, form, change)
-        ended = registry_status_change(person=obj, status=new_status, actor=request.user, ip=client_ip(request))
-        obj.status = new_status
-        if ended:
-            self.message_user(request, _("参保状态已变更，已自动解除或终止%(n)s项共济关系。") % {"n": ended})
+    # --- the change form links to the pages that may change what it shows read-only ----------------------
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            if self.has_change_permission(request, obj):
+                context["status_url"] = reverse("admin:accounts_insuredperson_status", args=[obj.pk])
+            if may_correct(obj, request.user):
+                context["correct_url"] = reverse("admin:bindings_ledgerentry_correct", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
+    def get_urls(self):
+        status = path(
+            "<int:pk>/status/",
+            self.admin_site.admin_view(self.status_view),
+            name="accounts_insuredperson_status",
+        )
+        return [status, *super().get_urls()]
+
+    def status_view(self, request, pk):
+        """Step one (status, reason), then the confirmation; only the confirm button changes anything."""
+        person = self.get_object(request, str(pk))  # outside the clerk's region: None, and logged
+        if person is None:
+            raise Http404
+        if not self.has_change_permission(request, person):
+            raise PermissionDenied
+        change_url = reverse("admin:accounts_insuredperson_change", args=[person.pk])
+        form, preview = StatusChangeForm(person=person), None
+        if request.method == "POST":
+            step = status_change_step(request, person)
+            if step.message:
+                self.message_user(request, step.message, messages.SUCCESS)
+                return HttpResponseRedirect(change_url)
+            form, preview = step.form, step.preview
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": person,
+            "person": person,
+            "status_form": form,
+            "preview": preview,
+            "cancel_url": change_url,
+            "title": _t("变更参保状态"),
+        }
+        return TemplateResponse(request, "admin/accounts/insuredperson/status_change.html", context)
+
+    # --- columns -------------------------------------------------------------------------------------------
     @admin.display(description=_("姓名"))
     def masked_name(self, obj):
         return mask_name(obj.name)
@@ -66,4 +122,13 @@ class InsuredPersonAdmin(RegionScopedAdmin):
 
     @admin.display(description=_("个人账户余额（元）"))
     def balance_yuan(self, obj):
-        return f"{obj.balance_yuan:.2f}"
+        return fen_text(obj.balance_fen)
+
+
+def may_correct(person, user) -> bool:
+    """The ledger's own answer (permission, region, account, not his own) decides whether the link shows."""
+    try:
+        check_may_correct(person=person, actor=user)
+    except LedgerError:
+        return False
+    return True

@@ -1,10 +1,15 @@
 """The counter desk's reads. A clerk sees only his region: anything else answers 404, as if it did not exist."""
 
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
 from django.http import Http404
 
 from accounts.clerks import clerk_covers
-from accounts.models import InsuredPerson
+from accounts.models import InsuranceStatus, InsuredPerson
 from bindings.models import Application, CounterTicket
+from bindings.selectors import bindings_ended_by_status_change
+from bindings.transitions import TRANSITIONS, Action
 from policies.choices import ChannelKind
 
 
@@ -35,3 +40,34 @@ def application_for_clerk(*, clerk, case_number: str) -> Application:
 def recent_applications(*, clerk, limit: int = 10):
     """The clerk's own latest counter applications, newest first."""
     return Application.objects.filter(channel=ChannelKind.COUNTER, created_by=clerk).order_by("-created_at")[:limit]
+
+
+@dataclass(frozen=True)
+class StatusChangePreview:
+    """What the clerk confirms before a registry status change: who, from what to what, and what it ends."""
+
+    person: InsuredPerson
+    before: str
+    after: str
+    bindings: int  # approved: dissolved
+    cases: int  # waiting for review or for more proof: terminated
+
+    @property
+    def before_label(self) -> str:
+        return InsuranceStatus(self.before).label
+
+    @property
+    def after_label(self) -> str:
+        return InsuranceStatus(self.after).label
+
+
+def status_change_preview(*, person: InsuredPerson, status: str) -> StatusChangePreview:
+    """Counted with the service's own query (bindings_ended_by_status_change), in one statement; what the
+    transition table lets the service dissolve is dissolved, the rest (pending cases) is terminated."""
+    dissolvable = Q(status__in=TRANSITIONS[Action.DISSOLVE].sources)
+    counts = bindings_ended_by_status_change(person, status).aggregate(
+        bindings=Count("pk", filter=dissolvable), cases=Count("pk", filter=~dissolvable)
+    )
+    return StatusChangePreview(
+        person=person, before=person.status, after=status, bindings=counts["bindings"], cases=counts["cases"]
+    )

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.forms import IdNumberField
-from accounts.models import InsuranceStatus
 from accounts.views import client_ip
 from bindings import services
 from bindings.counter import selectors
 from bindings.counter import services as counter
 from bindings.counter.permissions import counter_required
+from bindings.counter.status import StatusChangeForm, status_change_step
 from bindings.forms import RelativeForm
 from bindings.models import Binding, Status
 from bindings.proofs import handle_proof_post, proof_rows
@@ -39,10 +39,6 @@ class StartForm(forms.Form):
         label=gettext_lazy("已当面核验授权人居民身份证原件（无需人脸识别）"),
         error_messages={"required": gettext_lazy("请先当面核验授权人的居民身份证原件。")},
     )
-
-
-class StatusForm(forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("参保状态"), choices=InsuranceStatus.choices)
 
 
 def _ticket(request):
@@ -81,9 +77,6 @@ def desk(request):
 def person(request, pk):
     resident = selectors.person_for_clerk(clerk=request.user, pk=pk)
     start = StartForm(request.POST if request.POST.get("action") == "start" else None)
-    status_form = StatusForm(
-        request.POST if request.POST.get("action") == "status" else None, initial={"status": resident.status}
-    )
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "start" and start.is_valid():
@@ -98,15 +91,6 @@ def person(request, pk):
                 messages.error(request, exc.message)
             else:
                 return redirect("counter:application", case=application.case_number)
-        elif action == "status" and status_form.is_valid():
-            ended = services.registry_status_change(
-                person=resident, status=status_form.cleaned_data["status"], actor=request.user, ip=client_ip(request)
-            )
-            messages.success(
-                request,
-                _("参保状态已改为“%(s)s”，自动结束%(n)s项共济。") % {"s": resident.get_status_display(), "n": ended},
-            )
-            return redirect("counter:person", pk=pk)
     bindings = Binding.objects.filter(authorizer=resident).exclude(status=Status.DRAFT).select_related(
         "relative", "application"
     ) | Binding.objects.filter(relative=resident).exclude(status=Status.DRAFT).select_related(
@@ -115,11 +99,25 @@ def person(request, pk):
     context = {
         "person": resident,
         "start": start,
-        "status_form": status_form,
+        "status_form": StatusChangeForm(person=resident),
         "bindings": bindings.order_by("-created_at"),
         "ticket": _ticket(request),
     }
     return render(request, "counter/person.html", context)
+
+
+@counter_required
+def status_change(request, pk):
+    """The resident's insurance status: reason, then a confirmation of what ends (see bindings/counter/status)."""
+    resident = selectors.person_for_clerk(clerk=request.user, pk=pk)
+    if request.method != "POST":
+        return redirect("counter:person", pk=pk)
+    step = status_change_step(request, resident)
+    if step.message:
+        messages.success(request, step.message)
+        return redirect("counter:person", pk=pk)
+    context = {"person": resident, "status_form": step.form, "preview": step.preview, "ticket": _ticket(request)}
+    return render(request, "counter/status.html", context)
 
 
 @counter_required
