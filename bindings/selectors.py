@@ -9,15 +9,12 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit
 from accounts.clerks import clerk_covers
-from accounts.models import AuditAction, InsuredPerson
-from policies.eligibility import BindingFacts
+from accounts.models import AuditAction, InsuranceStatus, InsuredPerson
+from policies.eligibility import BindingFacts, Quota
+from policies.selectors import resolved_policy
 
 from .models import LIVE_STATUSES, Application, Binding, Document, Status
-
-
-def _live(qs, on: date):
-    """Live bindings as of a day: an active binding whose end date has passed no longer counts."""
-    return qs.filter(status__in=LIVE_STATUSES).exclude(status=Status.ACTIVE, end_date__lt=on)
+from .transitions import party_roles
 
 
 def binding_facts(
@@ -25,35 +22,48 @@ def binding_facts(
 ) -> BindingFacts:
     """What the eligibility engine needs to know about history, for one authorizer and one candidate relative."""
     mine = Binding.objects.filter(authorizer=authorizer)
-    others = _live(mine, on)
+    others = mine.live(on)
     if relative is not None:
         others = others.exclude(relative=relative)
     active_count = others.count()
-    if application is not None:
-        # Relatives already added to this draft application take places too.
-        drafts = application.bindings.filter(status=Status.DRAFT)
-        if relative is not None:
-            drafts = drafts.exclude(relative=relative)
-        active_count += drafts.count()
     counted = set(
         mine.filter(Q(status__in=LIVE_STATUSES) | Q(activated_at__isnull=False)).values_list("relative_id", flat=True)
     )
+    draft_relatives = []
+    if application is not None:
+        # Relatives already added to this draft application take places when it is submitted; the engine
+        # counts them against the limits, the pages show them apart from the bound ones.
+        drafts = application.bindings.filter(status=Status.DRAFT)
+        if relative is not None:
+            drafts = drafts.exclude(relative=relative)
+        draft_relatives = list(drafts.values_list("relative_id", flat=True))
+    places = {
+        "active_count": active_count,
+        "total_count": len(counted),
+        "draft_count": len(draft_relatives),
+        "draft_new_count": len(set(draft_relatives) - counted),
+    }
     if relative is None:
-        return BindingFacts(active_count=active_count, total_count=len(counted))
+        return BindingFacts(**places)
     elsewhere = Binding.objects.filter(relative=relative).exclude(authorizer=authorizer)
     last_end = elsewhere.filter(status=Status.DISSOLVED).aggregate(last=Max("ended_at"))["last"]
     return BindingFacts(
-        active_count=active_count,
-        total_count=len(counted),
+        **places,
         relative_counted_before=relative.pk in counted,
-        bound_to_other_authorizer=_live(elsewhere, on).exists(),
+        bound_to_other_authorizer=elsewhere.live(on).exists(),
         # ended_at is stored in UTC: the day that counts is the day in the hall's time zone (Beijing time).
         last_unbound_on=timezone.localdate(last_end) if last_end else None,
     )
 
 
+def binding_quota(*, authorizer: InsuredPerson, on: date, application: Application | None = None) -> Quota:
+    """The authorizer's quota line, as the engine counts it (the relatives of `application` shown apart)."""
+    facts = binding_facts(authorizer=authorizer, relative=None, on=on, application=application)
+    return Quota.of(resolved_policy(authorizer.city_code, on), facts)
+
+
 def live_binding_with(*, authorizer: InsuredPerson, relative: InsuredPerson, on: date) -> Binding | None:
-    return _live(Binding.objects.filter(authorizer=authorizer, relative=relative), on).first()
+    return Binding.objects.filter(authorizer=authorizer, relative=relative).live(on).first()
 
 
 def _refuse(user, target: str, case_number: str = ""):
@@ -93,13 +103,10 @@ def draft_application_for(*, person: InsuredPerson) -> Application | None:
 
 def binding_for_party(*, user, pk: int) -> Binding:
     """A binding the user is a party of (authorizer or relative), or 404."""
-    person = getattr(user, "person", None)
     binding = Binding.objects.select_related("application", "authorizer", "relative").filter(pk=pk).first()
     if binding is None:
         raise Http404
-    is_authorizer = person is not None and binding.authorizer_id == person.pk
-    is_relative = person is not None and binding.relative_id == person.pk and binding.status != Status.DRAFT
-    if not (is_authorizer or is_relative):
+    if not party_roles(binding, user):
         raise _refuse(user, f"binding:{binding.pk}", binding.application.case_number)
     return binding
 
@@ -128,11 +135,8 @@ def document_for_viewer(*, user, pk) -> Document:
     if document is None:
         raise Http404
     binding = document.binding
-    person_id = getattr(user, "person_id", None)
-    if person_id is not None and person_id == binding.authorizer_id:
-        return document
-    # The relative sees the proof once the application is filed, as he sees the binding itself.
-    if person_id is not None and person_id == binding.relative_id and binding.status != Status.DRAFT:
+    # A party sees the proof as he sees the binding itself (the relative once the application is filed).
+    if party_roles(binding, user):
         return document
     if clerk_covers(user, binding.application.city_code):
         return document
@@ -150,3 +154,15 @@ def working_days_between(start: date, end: date) -> int:
         if current.weekday() < 5:
             days += 1
     return days
+
+
+def bindings_ended_by_status_change(person: InsuredPerson, status: str):
+    """What changing the person's insurance status to `status` ends: every live binding he is a party to, as
+    authorizer or relative, when he is suspended or terminated; nothing when he becomes normal again.
+
+    registry_status_change ends exactly these rows and the confirmation pages count them, so the number a clerk
+    confirms is the number ended.
+    """
+    if status == InsuranceStatus.NORMAL:
+        return Binding.objects.none()
+    return Binding.objects.filter(Q(authorizer=person) | Q(relative=person), status__in=LIVE_STATUSES)

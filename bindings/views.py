@@ -27,6 +27,7 @@ from . import selectors, services
 from .forms import RelativeForm, SubmitForm
 from .models import DocumentAccess, Notice, Status
 from .proofs import handle_proof_post, proof_rows
+from .transitions import PARTY_ACTIONS, Action, action_flags, binding_actions, party_may
 
 
 def _person_or_explain(request):
@@ -41,14 +42,7 @@ def _policy(person):
 
 
 def _quota(person, application=None):
-    facts = selectors.binding_facts(authorizer=person, relative=None, on=timezone.localdate(), application=application)
-    policy = _policy(person)
-    return {
-        "active": facts.active_count,
-        "total": facts.total_count,
-        "at_once_limit": policy.at_once_limit.value,
-        "total_limit": policy.total_limit.value,
-    }
+    return selectors.binding_quota(authorizer=person, on=timezone.localdate(), application=application)
 
 
 @login_required
@@ -190,13 +184,14 @@ def mine(request):
 def detail(request, pk):
     """One binding: status, dates, documents and its timeline, with the actions its state allows."""
     binding = selectors.binding_for_party(user=request.user, pk=pk)
-    is_authorizer = request.user.person_id == binding.authorizer_id
-    if request.method == "POST" and is_authorizer and binding.status == Status.RETURNED:
+    actions = binding_actions(binding, request.user)
+    if request.method == "POST" and Action.EDIT_PROOF in actions:
         return handle_proof_post(request, [binding], redirect_to=reverse("bindings:detail", args=[pk]))
-    rows = proof_rows([binding]) if binding.status == Status.RETURNED and is_authorizer else []
+    rows = proof_rows([binding]) if Action.EDIT_PROOF in actions else []
     context = {
         "binding": binding,
-        "is_authorizer": is_authorizer,
+        "is_authorizer": request.user.person_id == binding.authorizer_id,
+        "can": action_flags(actions),
         "events": binding.events.select_related("actor"),
         "documents": binding.documents.all(),
         "rows": rows,
@@ -208,19 +203,20 @@ def detail(request, pk):
 @require_POST
 def act(request, pk, action):
     binding = selectors.binding_for_party(user=request.user, pk=pk)
-    is_authorizer = request.user.person_id == binding.authorizer_id
+    # The table says whether his role may take the action at all; the service says whether the binding's
+    # state allows it now, in words the resident reads (a page left open while the case moved on).
+    if action not in PARTY_ACTIONS or not party_may(binding, request.user, action):
+        raise Http404
     try:
-        if action == "withdraw" and is_authorizer:
+        if action == Action.WITHDRAW:
             services.binding_withdraw(binding=binding, actor=request.user)
             messages.success(request, _("申请已撤回。"))
-        elif action == "dissolve":
+        elif action == Action.DISSOLVE:
             services.binding_dissolve_by_party(binding=binding, user=request.user)
             messages.success(request, _("共济关系已解除。"))
-        elif action == "resubmit" and is_authorizer:
+        else:
             services.binding_resubmit(binding=binding, actor=request.user)
             messages.success(request, _("已重新提交，等待经办人员审核。"))
-        else:
-            raise Http404
     except BindingError as exc:
         messages.error(request, exc.message)
     return redirect("bindings:detail", pk=pk)

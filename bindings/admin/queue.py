@@ -22,12 +22,10 @@ from accounts.regions import region_name
 from accounts.views import client_ip
 from bindings import services
 from bindings.admin.filters import AgeBandFilter, ChannelFilter, RegionFilter, StatusFilter
-from bindings.models import (
-    Binding,
-    RejectReason,
-    Status,
-)
+from bindings.makerchecker import pending_first_approval, with_pending_first_approval
+from bindings.models import PENDING_STATUSES, Binding, RejectReason
 from bindings.selectors import working_days_between
+from bindings.transitions import action_flags, binding_actions
 from policies.selectors import resolved_policies
 
 
@@ -61,7 +59,7 @@ class BindingAdmin(RegionScopedAdmin):
         "authorizer_masked",
         "city",
         "channel",
-        "status",
+        "status_and_review",
         "submitted_at",
         "waited",
     ]
@@ -96,14 +94,26 @@ class BindingAdmin(RegionScopedAdmin):
     def channel(self, obj):
         return obj.application.get_channel_display()
 
+    @admin.display(description=_("状态"), ordering="status")
+    def status_and_review(self, obj):
+        """The status, and 待复核 on a case one clerk has approved and a second must check."""
+        if getattr(obj, "awaiting_second_approval", False):
+            return format_html(
+                '{} <strong class="awaiting-second">{}</strong>', obj.get_status_display(), _t("（已初审，待复核）")
+            )
+        return obj.get_status_display()
+
     @admin.display(description=_("已等待（工作日）"))
     def waited(self, obj):
-        if obj.status not in (Status.SUBMITTED, Status.RETURNED) or not obj.submitted_at:
+        if obj.status not in PENDING_STATUSES or not obj.submitted_at:
             return "—"
         days = working_days_between(timezone.localtime(obj.submitted_at).date(), timezone.localdate())
         if days > getattr(obj, "review_days", settings.REVIEW_WORKING_DAYS):
             return format_html('<strong class="overdue" style="color:#b02a37">{} ⚠ {}</strong>', days, _t("超时"))
         return days
+
+    def get_queryset(self, request):
+        return with_pending_first_approval(super().get_queryset(request))
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, search_term.strip().upper())
@@ -172,8 +182,9 @@ class BindingAdmin(RegionScopedAdmin):
             ),
             "reject_form": ReasonForm(),
             "more_form": MoreForm(),
-            "can_decide": self.has_decide_permission(request) and binding.status == Status.SUBMITTED,
-            "first_approval": binding.events.filter(reason_code="first_approval").select_related("actor").last(),
+            # The buttons the services would honour for this clerk now, maker-checker included.
+            "can": action_flags(binding_actions(binding, request.user)),
+            "first_approval": pending_first_approval(binding),
         }
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

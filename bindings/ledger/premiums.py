@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import InsuranceStatus, InsuredPerson
 from bindings.counter.permissions import counter_covers
-from bindings.models import Binding, PremiumPayment, Status
+from bindings.models import Binding, PremiumPayment
 from policies.choices import PairScope
 from policies.selectors import relationship_label, resolved_policy
 
@@ -85,7 +85,11 @@ def premium_quote(
         return refuse(_("只能代缴当年度或下一年度的居民医保费。"), "bad_year")
     if binding.authorizer_id != payer.pk:
         return refuse(_("该家人未与您绑定家庭共济，不能代缴。"), "not_bound")
-    if binding.effective_status(on) != Status.ACTIVE:
+    if binding.starts_after(on):
+        return refuse(
+            _("与该家人的共济关系自%(start)s起生效，此前不能代缴。") % {"start": binding.start_date}, "not_yet_active"
+        )
+    if not binding.in_force_on(on):
         return refuse(_("与该家人的共济关系未生效或已结束，不能代缴。"), "binding_ended")
     if not payer.has_personal_account or payer.status != InsuranceStatus.NORMAL:
         return refuse(_("只有参保状态正常的职工医保参保人才能用个人账户代缴。"), "payer_not_eligible")

@@ -28,7 +28,7 @@ from bindings.ledger.settlement import (
     plan_settlement,
     shared_blocks,
 )
-from bindings.models import Binding, EntryKind, LedgerEntry, Settlement, SpendingCap, Status
+from bindings.models import PENDING_STATUSES, Binding, EntryKind, LedgerEntry, Settlement, SpendingCap, Status
 from policies.choices import SpendScope
 from policies.selectors import ResolvedPolicy, resolved_policy
 
@@ -129,19 +129,19 @@ def binding_for_payment(*, authorizer: InsuredPerson, patient: InsuredPerson, on
         .order_by("-created_at", "-id")
     )
     for binding in bindings:
-        if binding.effective_status(on) == Status.ACTIVE and (binding.start_date is None or binding.start_date <= on):
+        if binding.in_force_on(on):
             if authorizer.status != InsuranceStatus.NORMAL:
                 raise LedgerError(_("授权人参保状态异常（暂停或终止），不能共济。"), code="authorizer_not_normal")
             return binding
     if not bindings:
         raise LedgerError(_("该患者与授权人之间没有家庭共济关系，不能使用授权人的个人账户。"), code="not_bound")
     latest = bindings[0]
-    status = latest.effective_status(on)
-    if status == Status.ACTIVE:
+    if latest.starts_after(on):
         raise LedgerError(
             _("共济关系自%(start)s起生效，此前不能使用共济余额。") % {"start": latest.start_date}, code="not_yet_active"
         )
-    if status in (Status.SUBMITTED, Status.RETURNED):
+    status = latest.effective_status(on)
+    if status in PENDING_STATUSES:
         raise LedgerError(
             _("共济申请尚未生效（%(status)s），暂不能使用共济余额。") % {"status": Status(status).label},
             code="binding_pending",
@@ -154,17 +154,12 @@ def binding_for_payment(*, authorizer: InsuredPerson, patient: InsuredPerson, on
 
 def active_binding_as_relative(person: InsuredPerson, on: datetime.date) -> Binding | None:
     """The authorizer who pays for `person` today, if any (at most one: the database sees to it)."""
-    for binding in (
-        Binding.objects.filter(relative=person, status=Status.ACTIVE).select_related("authorizer").order_by("-id")
-    ):
-        if binding.effective_status(on) == Status.ACTIVE and (binding.start_date is None or binding.start_date <= on):
-            return binding
-    return None
+    return Binding.objects.in_force(on).filter(relative=person).select_related("authorizer").order_by("-id").first()
 
 
 def active_bindings_as_authorizer(person: InsuredPerson, on: datetime.date) -> list[Binding]:
-    bindings = Binding.objects.filter(authorizer=person, status=Status.ACTIVE).select_related("relative")
-    return [b for b in bindings.order_by("id") if b.effective_status(on) == Status.ACTIVE]
+    """The relatives `person` pays for on `on`: a binding approved but not yet started is not among them."""
+    return list(Binding.objects.in_force(on).filter(authorizer=person).select_related("relative").order_by("id"))
 
 
 def settlement_plan(
@@ -295,7 +290,9 @@ def bindings_with_caps(person: InsuredPerson, on: datetime.date):
         .values("total")
     )
     return (
-        Binding.objects.filter(authorizer=person, status=Status.ACTIVE)
+        # Approved and not over (a cap may be set before the start date), as the cap service asks.
+        Binding.objects.current(on)
+        .filter(authorizer=person)
         .select_related("relative")
         .annotate(
             cap_fen=Subquery(latest_cap.values("monthly_limit_fen")[:1]),

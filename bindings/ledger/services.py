@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.masking import mask_name
 from accounts.models import InsuranceStatus, InsuredPerson
 from bindings.ledger.errors import LedgerError
-from bindings.ledger.money import MAX_CAP_FEN, MAX_ITEM_FEN, fen_text
+from bindings.ledger.money import MAX_CAP_FEN, MAX_LEDGER_FEN, fen_text
 from bindings.ledger.premiums import premium_quote
 from bindings.ledger.selectors import binding_for_payment, credit_terms, month_start, settlement_plan
 from bindings.ledger.settlement import (
@@ -42,7 +42,6 @@ from bindings.models import (
     Settlement,
     SettlementItem,
     SpendingCap,
-    Status,
 )
 from bindings.notices import notify_person
 from bindings.numbers import lock_people, new_serial
@@ -50,9 +49,6 @@ from policies.choices import ChannelKind
 from policies.selectors import resolved_policy
 
 logger = logging.getLogger("hall.ledger")
-
-# One movement larger than this (1 000 000 元) is a typing slip, whatever its kind.
-MAX_LEDGER_FEN = MAX_ITEM_FEN * 10
 
 __all__ = [
     "LedgerError",
@@ -389,7 +385,7 @@ def spending_cap_set(*, binding: Binding, monthly_limit_fen: int | None, actor) 
     binding = Binding.objects.select_for_update().select_related("authorizer", "relative").get(pk=binding.pk)
     if getattr(actor, "person_id", None) != binding.authorizer_id:
         raise LedgerError(_("只有授权人本人可以设置共济上限。"), code="not_authorizer")
-    if binding.effective_status() != Status.ACTIVE:
+    if not binding.is_current_on(timezone.localdate()):
         raise LedgerError(_("共济关系未生效或已结束，不能设置上限。"), code="binding_ended")
     if monthly_limit_fen is not None:
         check_amount(monthly_limit_fen, limit=MAX_CAP_FEN)

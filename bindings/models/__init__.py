@@ -5,6 +5,7 @@ Every model keeps the `bindings` app label (no table was renamed); this package 
 
 from .binding import (
     LIVE_STATUSES,
+    PENDING_STATUSES,
     ActorRole,
     Application,
     Binding,
@@ -34,6 +35,7 @@ __all__ = [
     "CREDIT_KINDS",
     "DEBIT_KINDS",
     "LIVE_STATUSES",
+    "PENDING_STATUSES",
     "ActorRole",
     "Application",
     "Binding",

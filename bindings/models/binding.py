@@ -5,6 +5,7 @@ its own state; every change of state goes through a service in bindings/services
 """
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
@@ -30,8 +31,10 @@ class Status(models.TextChoices):
     TERMINATED = "terminated", _("已终止（参保状态变化）")
 
 
+# Filed and waiting for a clerk or for the resident's answer.
+PENDING_STATUSES = (Status.SUBMITTED, Status.RETURNED)
 # A relative can be in at most one of these with any authorizer: the database enforces it.
-LIVE_STATUSES = (Status.SUBMITTED, Status.RETURNED, Status.ACTIVE)
+LIVE_STATUSES = (*PENDING_STATUSES, Status.ACTIVE)
 
 
 class ActorRole(models.TextChoices):
@@ -61,6 +64,40 @@ class RejectReason(models.TextChoices):
 class IdType(models.TextChoices):
     RESIDENT_ID = "resident_id", _("居民身份证")
     BIRTH_CERTIFICATE = "birth_certificate", _("出生医学证明（新生儿）")
+
+
+def _expired(on: date) -> Q:
+    return Q(status=Status.ACTIVE, end_date__lt=on)
+
+
+class BindingQuerySet(models.QuerySet):
+    """What every client asks about a day: which bindings hold a place, which are approved and not over, which
+    are in force, which have expired.
+
+    Each has an object-side twin on Binding (`is_live_on`, `is_current_on`, `in_force_on`, `is_expired_on`); each
+    pair is the only definition, tested against each other.
+    """
+
+    def expired(self, on: date):
+        """Active in the database but past its end date on a day: over for everyone, waiting for the daily
+        expire_bindings run (or the next submission for the same relative) to dissolve it."""
+        return self.filter(_expired(on))
+
+    def live(self, on: date):
+        """Holding a place (pending or active) on a day; an expired binding holds none."""
+        return self.filter(status__in=LIVE_STATUSES).exclude(_expired(on))
+
+    def current(self, on: date):
+        """Approved and not over on a day: in force, or in force from a start date still ahead."""
+        return self.filter(status=Status.ACTIVE).exclude(_expired(on))
+
+    def in_force(self, on: date):
+        """Letting the relative spend the authorizer's balance on a day: active, started, not yet ended."""
+        return self.filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=on),
+            Q(end_date__isnull=True) | Q(end_date__gte=on),
+            status=Status.ACTIVE,
+        )
 
 
 class Application(models.Model):
@@ -121,6 +158,8 @@ class Binding(models.Model):
     activated_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
     ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
+    objects = BindingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("共济绑定")
         verbose_name_plural = _("共济绑定")
@@ -155,12 +194,31 @@ class Binding(models.Model):
     def __str__(self):
         return f"{self.application.case_number} · {self.get_relationship_display()}"
 
+    def is_expired_on(self, on: date) -> bool:
+        return self.status == Status.ACTIVE and self.end_date is not None and self.end_date < on
+
+    def is_live_on(self, on: date) -> bool:
+        return self.status in LIVE_STATUSES and not self.is_expired_on(on)
+
+    def is_current_on(self, on: date | None = None) -> bool:
+        return self.status == Status.ACTIVE and not self.is_expired_on(on or timezone.localdate())
+
+    def in_force_on(self, on: date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return (
+            self.status == Status.ACTIVE
+            and (self.start_date is None or self.start_date <= on)
+            and (self.end_date is None or self.end_date >= on)
+        )
+
+    def starts_after(self, on: date) -> bool:
+        """Approved and not over, but its start date is still ahead: in force later, not on `on`."""
+        return self.is_current_on(on) and not self.in_force_on(on)
+
     def effective_status(self, today=None) -> str:
-        """What the resident sees today: an active binding past its end date is over even before cron runs."""
+        """What the resident sees today: an expired binding is over even before the daily run dissolves it."""
         today = today or timezone.localdate()
-        if self.status == Status.ACTIVE and self.end_date and self.end_date < today:
-            return Status.DISSOLVED
-        return self.status
+        return Status.DISSOLVED if self.is_expired_on(today) else self.status
 
     def get_effective_status_display(self) -> str:
         return Status(self.effective_status()).label

@@ -13,12 +13,14 @@ from policies.choices import ChannelKind
 from policies.eligibility import Reason, Verdict, check_eligibility
 
 from .. import uploads
+from ..codes import BindingCode
 from ..makerchecker import is_sensitive
 from ..models import ActorRole, Application, Binding, IdType, Status
-from ..notices import notify_parties
+from ..notices import NoticeEvent, notify_parties
 from ..numbers import lock_people, new_serial
 from ..selectors import binding_facts, live_binding_with
-from .core import BindingError, activate, binding_verdict, lock_binding, proof_missing, transition
+from ..transitions import Action
+from .core import BindingError, activate, binding_verdict, ensure_allowed, lock_binding, proof_missing, transition
 from .endings import dissolve_expired
 
 
@@ -74,7 +76,7 @@ def binding_add_relative(
     on = on or timezone.localdate()
     application = Application.objects.select_for_update().select_related("authorizer").get(pk=application.pk)
     if application.submitted_at is not None:
-        raise BindingError(_("该申请已提交，不能再修改。"), code="already_submitted")
+        raise BindingError(_("该申请已提交，不能再修改。"), code=BindingCode.ALREADY_SUBMITTED)
     relative = _find_relative(data)
     facts = binding_facts(authorizer=application.authorizer, relative=relative, on=on, application=application)
     verdict = check_eligibility(
@@ -88,7 +90,9 @@ def binding_add_relative(
     )
     problems = []
     if relative is not None and live_binding_with(authorizer=application.authorizer, relative=relative, on=on):
-        problems.append(Reason("already_bound_to_you", _("该家庭成员已与您绑定（或申请正在审核中），无需重复申请。")))
+        problems.append(
+            Reason(BindingCode.ALREADY_BOUND_TO_YOU, _("该家庭成员已与您绑定（或申请正在审核中），无需重复申请。"))
+        )
     if not verdict.eligible or problems:
         return PrecheckResult(None, verdict, relative, problems)
     binding, created = Binding.objects.get_or_create(
@@ -125,8 +129,7 @@ def binding_add_relative(
 @transaction.atomic
 def binding_remove_draft(*, binding: Binding, actor) -> None:
     binding = lock_binding(binding)
-    if binding.status != Status.DRAFT:
-        raise BindingError(_("只能删除尚未提交的家庭成员。"), code="wrong_state")
+    ensure_allowed(binding, Action.REMOVE_DRAFT, _("只能删除尚未提交的家庭成员。"))
     names = list(binding.documents.values_list("storage_name", flat=True))
     binding.delete()
     transaction.on_commit(lambda: [uploads.delete_document(n) for n in names])
@@ -135,8 +138,7 @@ def binding_remove_draft(*, binding: Binding, actor) -> None:
 def binding_set_pledge(*, binding: Binding, pledge: bool) -> None:
     with transaction.atomic():
         locked = lock_binding(binding)
-        if locked.status not in (Status.DRAFT, Status.RETURNED):
-            raise BindingError(_("该申请已提交，不能再修改。"), code="wrong_state")
+        ensure_allowed(locked, Action.EDIT_PROOF, _("该申请已提交，不能再修改。"))
         locked.pledge = pledge
         locked.save(update_fields=["pledge"])
         binding.pledge = pledge
@@ -157,7 +159,7 @@ def application_submit(
     if application.submitted_at is not None and not application.bindings.filter(status=Status.DRAFT).exists():
         return list(application.bindings.all())  # a double submit: nothing more to do
     if not commitment:
-        raise BindingError(_("请阅读并勾选个人郑重承诺。"), code="commitment_missing")
+        raise BindingError(_("请阅读并勾选个人郑重承诺。"), code=BindingCode.COMMITMENT_MISSING)
     # The relatives are locked with the authorizer: a suspension recorded meanwhile is either seen by the
     # engine below, or waits and then finds the new bindings to end.
     relative_ids = application.bindings.filter(status=Status.DRAFT).values_list("relative_id", flat=True)
@@ -166,7 +168,7 @@ def application_submit(
     if not drafts:
         if application.submitted_at is not None:
             return list(application.bindings.all())  # a double submit: nothing more to do
-        raise BindingError(_("请至少添加一位家庭成员。"), code="empty_application")
+        raise BindingError(_("请至少添加一位家庭成员。"), code=BindingCode.EMPTY_APPLICATION)
     reasons: list[Reason] = []
     verdicts = {}
     for binding in drafts:
@@ -189,7 +191,7 @@ def application_submit(
         if missing:
             reasons.append(
                 Reason(
-                    "proof_missing",
+                    BindingCode.PROOF_MISSING,
                     _("%(name)s还缺少证明材料：%(kinds)s。")
                     % {"name": binding.relative.name, "kinds": "、".join(missing)},
                 )
@@ -198,9 +200,7 @@ def application_submit(
         raise BindingError(reasons=reasons)
     # A binding past its end date is over for the engine and the pages, but stays live in the database until
     # the daily expire_bindings run: end it now, or the new binding would collide with it.
-    expired = Binding.objects.filter(
-        relative__in=[b.relative_id for b in drafts], status=Status.ACTIVE, end_date__lt=timezone.localdate()
-    )
+    expired = Binding.objects.expired(timezone.localdate()).filter(relative__in=[b.relative_id for b in drafts])
     for binding in expired.select_related("application"):
         dissolve_expired(binding)
     now = timezone.now()
@@ -213,8 +213,7 @@ def application_submit(
             for binding in drafts:
                 transition(
                     binding,
-                    to=Status.SUBMITTED,
-                    allowed_from=(Status.DRAFT,),
+                    action=Action.SUBMIT,
                     actor=actor,
                     role=role,
                     channel=application.channel,
@@ -232,48 +231,58 @@ def application_submit(
                 done.append(binding)
     except IntegrityError:
         raise BindingError(
-            _("提交时该家庭成员已被其他授权人绑定或正在办理，请刷新后查看。"), code="bound_to_other_authorizer"
+            _("提交时该家庭成员已被其他授权人绑定或正在办理，请刷新后查看。"),
+            code=BindingCode.BOUND_TO_OTHER_AUTHORIZER,
         ) from None
     for binding in done:
-        notify_parties(binding, event="submitted" if binding.status == Status.SUBMITTED else "activated")
+        notify_parties(
+            binding, event=NoticeEvent.SUBMITTED if binding.status == Status.SUBMITTED else NoticeEvent.ACTIVATED
+        )
     return done
+
+
+def _refuse_unless_authorizer(binding: Binding, actor) -> None:
+    # The event records the actor as the authorizer: nobody else may speak for him here.
+    if getattr(actor, "person_id", None) != binding.authorizer_id:
+        raise BindingError(_("只有授权人本人可以办理此操作。"), code=BindingCode.NOT_A_PARTY)
 
 
 @transaction.atomic
 def binding_withdraw(*, binding: Binding, actor) -> Binding:
+    _refuse_unless_authorizer(binding, actor)
     binding = transition(
         binding,
-        to=Status.WITHDRAWN,
-        allowed_from=(Status.SUBMITTED, Status.RETURNED),
+        action=Action.WITHDRAW,
         actor=actor,
         role=ActorRole.AUTHORIZER,
         channel=ChannelKind.ONLINE_HALL,
         ended_at=timezone.now(),
     )
-    notify_parties(binding, event="withdrawn")
+    notify_parties(binding, event=NoticeEvent.WITHDRAWN)
     return binding
 
 
 @transaction.atomic
 def binding_resubmit(*, binding: Binding, actor) -> Binding:
+    _refuse_unless_authorizer(binding, actor)
     locked = lock_binding(binding)
-    if locked.status != Status.RETURNED:
-        raise BindingError(_("该申请不在待补充材料状态。"), code="wrong_state")
+    ensure_allowed(locked, Action.RESUBMIT, _("该申请不在待补充材料状态。"))
     verdict = binding_verdict(binding=locked)
     if not verdict.eligible:
         # An ineligible verdict carries no proof checklist, so "nothing missing" would wave it through.
         raise BindingError(reasons=verdict.reasons)
     missing = proof_missing(locked, verdict)
     if missing:
-        raise BindingError(_("还缺少证明材料：%(kinds)s。") % {"kinds": "、".join(missing)}, code="proof_missing")
+        raise BindingError(
+            _("还缺少证明材料：%(kinds)s。") % {"kinds": "、".join(missing)}, code=BindingCode.PROOF_MISSING
+        )
     binding = transition(
         locked,
-        to=Status.SUBMITTED,
-        allowed_from=(Status.RETURNED,),
+        action=Action.RESUBMIT,
         actor=actor,
         role=ActorRole.AUTHORIZER,
         channel=ChannelKind.ONLINE_HALL,
         submitted_at=timezone.now(),
     )
-    notify_parties(binding, event="submitted")
+    notify_parties(binding, event=NoticeEvent.SUBMITTED)
     return binding

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from accounts.errors import HallError
 from policies.eligibility import Reason, Verdict, check_eligibility
 
-from ..models import ActorRole, Binding, BindingEvent, Status
+from ..codes import BindingCode
+from ..models import ActorRole, Binding, BindingEvent
 from ..selectors import binding_facts
+from ..transitions import TRANSITIONS, Action, allows
 
 
 class BindingError(HallError):
@@ -50,11 +52,25 @@ def lock_binding(binding: Binding) -> Binding:
     )
 
 
+def wrong_state(binding: Binding, message: str = "") -> "BindingError":
+    return BindingError(
+        message
+        or _("该申请当前状态为“%(now)s”，不能执行此操作，请刷新页面查看最新状态。")
+        % {"now": binding.get_status_display()},
+        code=BindingCode.WRONG_STATE,
+    )
+
+
+def ensure_allowed(binding: Binding, action: str, message: str = "") -> None:
+    """Refuse, in the resident's words, an action the transition table does not allow from this state."""
+    if not allows(action, binding.status):
+        raise wrong_state(binding, message)
+
+
 def transition(
     binding: Binding,
     *,
-    to: Status,
-    allowed_from: tuple,
+    action: Action,
     actor,
     role: ActorRole,
     channel: str,
@@ -62,16 +78,18 @@ def transition(
     reason_text: str = "",
     **changes,
 ) -> Binding:
-    """Move one locked binding from an allowed state to `to`, with its audit row. Caller holds a transaction."""
+    """Take `action` on one locked binding as the transition table says, with its audit row.
+
+    The caller holds a transaction. The table names the allowed source states and the target; `role` must be
+    one the table lets take the action (a caller passing another is a programming error, not a refusal).
+    """
+    rule = TRANSITIONS[action]
+    if rule.target is None or role not in rule.by:
+        raise ValueError(f"{role} cannot take {action} as a transition")
     locked = lock_binding(binding)
-    if locked.status not in allowed_from:
-        raise BindingError(
-            _("该申请当前状态为“%(now)s”，不能执行此操作，请刷新页面查看最新状态。")
-            % {"now": locked.get_status_display()},
-            code="wrong_state",
-        )
+    ensure_allowed(locked, action)
     before = locked.status
-    locked.status = to
+    locked.status = rule.target
     fields = ["status"]
     for name, value in changes.items():
         setattr(locked, name, value)
@@ -85,7 +103,7 @@ def transition(
         actor=actor,
         role=role,
         from_status=before,
-        to_status=to,
+        to_status=rule.target,
         channel=channel,
         reason_code=reason_code,
         reason_text=reason_text,
@@ -126,8 +144,7 @@ def proof_missing(binding: Binding, verdict: Verdict) -> list[str]:
 def activate(binding: Binding, *, actor, role, channel, reason_text: str = "") -> Binding:
     return transition(
         binding,
-        to=Status.ACTIVE,
-        allowed_from=(Status.SUBMITTED,),
+        action=Action.APPROVE,
         actor=actor,
         role=role,
         channel=channel,

@@ -8,10 +8,12 @@ from accounts.audit import audit
 from accounts.models import AuditAction
 from policies.choices import ChannelKind
 
-from ..makerchecker import FIRST_APPROVAL, clerk_is_party, needs_second_approval, pending_first_approval
+from ..codes import BindingCode
+from ..makerchecker import FIRST_APPROVAL, ApprovalStep, approval_step, clerk_is_party
 from ..models import ActorRole, Binding, RejectReason, Status
-from ..notices import notify_parties
-from .core import BindingError, activate, binding_verdict, lock_binding, record_event, transition
+from ..notices import NoticeEvent, notify_parties
+from ..transitions import Action
+from .core import BindingError, activate, binding_verdict, ensure_allowed, lock_binding, record_event, transition
 
 
 def _audit_clerk(clerk, action, binding, *, detail="", ip=None):
@@ -26,9 +28,13 @@ def _audit_clerk(clerk, action, binding, *, detail="", ip=None):
         )
 
 
+def _party_clerk_refused() -> BindingError:
+    return BindingError(_("您是该申请的当事人，须回避，由其他经办人员审核。"), code=BindingCode.CLERK_IS_PARTY)
+
+
 def _refuse_party_clerk(binding: Binding, clerk) -> None:
     if clerk_is_party(binding, clerk):
-        raise BindingError(_("您是该申请的当事人，须回避，由其他经办人员审核。"), code="clerk_is_party")
+        raise _party_clerk_refused()
 
 
 @transaction.atomic
@@ -41,34 +47,35 @@ def binding_approve(
     who is not a party then makes it active.
     """
     locked = lock_binding(binding)
-    if locked.status != Status.SUBMITTED:
-        raise BindingError(
-            _("该申请当前状态为“%(now)s”，不能审核通过。") % {"now": locked.get_status_display()}, code="wrong_state"
-        )
+    ensure_allowed(
+        locked,
+        Action.APPROVE,
+        _("该申请当前状态为“%(now)s”，不能审核通过。") % {"now": locked.get_status_display()},
+    )
     verdict = binding_verdict(binding=locked)
     if not verdict.eligible:
         raise BindingError(reasons=verdict.reasons)
-    if needs_second_approval(locked, clerk):
-        first = pending_first_approval(locked)
-        if first is None:
-            record_event(
-                locked,
-                actor=clerk,
-                role=ActorRole.CLERK,
-                from_status=Status.SUBMITTED,
-                to_status=Status.SUBMITTED,
-                channel=channel,
-                reason_code=FIRST_APPROVAL,
-                reason_text=note or _("初审通过，待另一名经办人员复核"),
-            )
-            _audit_clerk(clerk, AuditAction.FIRST_APPROVE, locked, detail=note, ip=ip)
-            return locked
-        if first.actor_id == getattr(clerk, "pk", None):
-            raise BindingError(_("该申请须由另一名经办人员复核，初审人不能再次审核。"), code="same_clerk")
-        _refuse_party_clerk(locked, clerk)
+    step = approval_step(locked, clerk)
+    if step == ApprovalStep.SAME_CLERK:
+        raise BindingError(_("该申请须由另一名经办人员复核，初审人不能再次审核。"), code=BindingCode.SAME_CLERK)
+    if step == ApprovalStep.PARTY:
+        raise _party_clerk_refused()
+    if step == ApprovalStep.FIRST:
+        record_event(
+            locked,
+            actor=clerk,
+            role=ActorRole.CLERK,
+            from_status=Status.SUBMITTED,
+            to_status=Status.SUBMITTED,
+            channel=channel,
+            reason_code=FIRST_APPROVAL,
+            reason_text=note or _("初审通过，待另一名经办人员复核"),
+        )
+        _audit_clerk(clerk, AuditAction.FIRST_APPROVE, locked, detail=note, ip=ip)
+        return locked
     binding = activate(locked, actor=clerk, role=ActorRole.CLERK, channel=channel, reason_text=note)
     _audit_clerk(clerk, AuditAction.APPROVE, binding, detail=note, ip=ip)
-    notify_parties(binding, event="activated")
+    notify_parties(binding, event=NoticeEvent.ACTIVATED)
     return binding
 
 
@@ -78,13 +85,12 @@ def binding_reject(
 ):
     _refuse_party_clerk(binding, clerk)
     if reason_code not in RejectReason.values:
-        raise BindingError(_("请选择驳回原因。"), code="reason_missing")
+        raise BindingError(_("请选择驳回原因。"), code=BindingCode.REASON_MISSING)
     if reason_code == RejectReason.OTHER and not reason_text.strip():
-        raise BindingError(_("驳回原因为“其他”时，请填写具体说明。"), code="reason_missing")
+        raise BindingError(_("驳回原因为“其他”时，请填写具体说明。"), code=BindingCode.REASON_MISSING)
     binding = transition(
         binding,
-        to=Status.REJECTED,
-        allowed_from=(Status.SUBMITTED,),
+        action=Action.REJECT,
         actor=clerk,
         role=ActorRole.CLERK,
         channel=channel,
@@ -93,7 +99,7 @@ def binding_reject(
         ended_at=timezone.now(),
     )
     _audit_clerk(clerk, AuditAction.REJECT, binding, detail=f"{reason_code} {reason_text}".strip(), ip=ip)
-    notify_parties(binding, event="rejected")
+    notify_parties(binding, event=NoticeEvent.REJECTED)
     return binding
 
 
@@ -103,11 +109,10 @@ def binding_request_more(
 ) -> Binding:
     _refuse_party_clerk(binding, clerk)
     if not missing_note.strip():
-        raise BindingError(_("请写明需要补充的材料。"), code="reason_missing")
+        raise BindingError(_("请写明需要补充的材料。"), code=BindingCode.REASON_MISSING)
     binding = transition(
         binding,
-        to=Status.RETURNED,
-        allowed_from=(Status.SUBMITTED,),
+        action=Action.REQUEST_MORE,
         actor=clerk,
         role=ActorRole.CLERK,
         channel=channel,
@@ -115,5 +120,5 @@ def binding_request_more(
         missing_note=missing_note.strip(),
     )
     _audit_clerk(clerk, AuditAction.REQUEST_MORE, binding, detail=missing_note.strip(), ip=ip)
-    notify_parties(binding, event="returned")
+    notify_parties(binding, event=NoticeEvent.RETURNED)
     return binding

@@ -4,15 +4,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import uploads
-from ..models import Binding, Document, Status
-from .core import BindingError, binding_verdict, lock_binding
+from ..codes import BindingCode
+from ..models import Binding, Document
+from ..transitions import Action
+from .core import BindingError, binding_verdict, ensure_allowed, lock_binding
 
 
 def document_add(*, binding: Binding, kind: str, upload, actor) -> Document:
     """Sanitize, store privately, record. A refusal or failure leaves neither a row nor a file."""
     wanted = {r.kind for r in binding_verdict(binding=binding).proof if r.upload_required}
     if kind not in wanted:
-        raise BindingError(_("该材料不在本次申请的材料清单中，请按清单上传。"), code="proof_kind_not_asked")
+        raise BindingError(_("该材料不在本次申请的材料清单中，请按清单上传。"), code=BindingCode.PROOF_KIND_NOT_ASKED)
     sanitized = uploads.sanitize_upload(upload)  # raises DocumentRejected
     existing_total = sum(binding.application.bindings.values_list("documents__size", flat=True).exclude(documents=None))
     uploads.check_application_total(existing_total, sanitized.size)
@@ -20,8 +22,7 @@ def document_add(*, binding: Binding, kind: str, upload, actor) -> Document:
     try:
         with transaction.atomic():
             locked = lock_binding(binding)
-            if locked.status not in (Status.DRAFT, Status.RETURNED):
-                raise BindingError(_("该申请已提交，不能再上传材料。"), code="wrong_state")
+            ensure_allowed(locked, Action.EDIT_PROOF, _("该申请已提交，不能再上传材料。"))
             duplicate = Document.objects.filter(binding=locked, kind=kind, sha256=sanitized.sha256).first()
             if duplicate:
                 uploads.delete_document(name)
@@ -46,8 +47,7 @@ def document_add(*, binding: Binding, kind: str, upload, actor) -> Document:
 @transaction.atomic
 def document_remove(*, document: Document, actor) -> None:
     binding = lock_binding(document.binding)
-    if binding.status not in (Status.DRAFT, Status.RETURNED):
-        raise BindingError(_("该申请已提交，不能删除材料。"), code="wrong_state")
+    ensure_allowed(binding, Action.EDIT_PROOF, _("该申请已提交，不能删除材料。"))
     name = document.storage_name
     document.delete()
     transaction.on_commit(lambda: uploads.delete_document(name))
