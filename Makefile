@@ -39,8 +39,11 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test >/dev/null
 
+# Two pytest-xdist workers, each with its own test database, browser and Redis databases (tests/workers.py);
+# `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= 2
 test: install browser-deps lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The production profile on this machine: local PostgreSQL (database created if missing) and Redis,
 # collectstatic, migrate, policies and demo data, gunicorn. See deploy/serve-prod.sh.

@@ -1,8 +1,21 @@
+"""Fixtures for every test, and the test database every test starts from.
+
+The database is migrated once per session (per xdist worker) and the real policy data is loaded into it once, by
+the real loader: an ordinary test runs in a transaction that is rolled back, so it sees the data and cannot
+change it for the next test. A transactional test (live_server, transactional_db, the PostgreSQL concurrency
+tests) ends with a flush that empties every table; the data is then put back before the next test runs.
+"""
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.test import override_settings
 
+from tests.baseline import Baseline
 from tests.factories import TEST_PASSWORD, InsuredPersonFactory, StaffFactory, UserFactory
+from tests.workers import redis_url_for_worker
+
+baseline = Baseline()
 
 
 def pytest_collection_modifyitems(config, items):
@@ -15,16 +28,53 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def worker_cache():
+    """Every test clears the cache before and after it: on Redis (CACHE_URL) each xdist worker needs a database
+    of its own, or one would flush the other's keys mid-test (see tests/workers.py)."""
+    default = settings.CACHES["default"]
+    location = redis_url_for_worker(default["LOCATION"]) if default["BACKEND"].endswith("RedisCache") else None
+    if location in (None, default["LOCATION"]):
+        yield
+        return
+    with override_settings(CACHES={**settings.CACHES, "default": {**default, "LOCATION": location}}):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, worker_cache):
+    """pytest-django's test database, plus the policy data every test may read."""
+    with django_db_blocker.unblock():
+        baseline.load()
+    baseline.blocker = django_db_blocker
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush (part of its teardown), put back what the next test starts from."""
+    try:
+        return (yield)
+    finally:
+        if nextitem is not None and baseline.flushed_by(item):
+            baseline.restore()
+
+
 @pytest.fixture
 def policies(db):
-    """The real policy data, loaded by the real loader."""
-    from django.core.management import call_command
+    """The real policy data, loaded by the real loader (once per session; see tests/baseline.py)."""
+    baseline.ensure()
 
-    call_command("load_policies", verbosity=0)
+
+@pytest.fixture
+def no_policies(db):
+    """No policy data at all, as before the first `load_policies` (rolled back with the test)."""
+    baseline.empty()
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    """Rate limits and lockouts start at zero, and the policy generation token (policies/cache.py) is new: a policy
+    memoized by an earlier test, whose edits were rolled back, is never read by this one."""
     cache.clear()
     yield
     cache.clear()

@@ -1,13 +1,34 @@
+"""The one home of test data builders: registry people, accounts, clerks and the pictures they upload.
+
+Test files import from here rather than writing their own helpers, so a change to how a person, a clerk or a
+proof photo is made is one edit.
+"""
+
+import functools
+import io
 from datetime import date
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from factory.django import DjangoModelFactory
+from PIL import Image
 
 from accounts.idnumbers import make_id_number
 from accounts.models import Category, InsuranceStatus, InsuredPerson, Scheme
 
 TEST_PASSWORD = "Hall-test-2026"
+
+# A district of each city in the policy data files (ID numbers and the insured city derive from it).
+DISTRICTS = {
+    "yichun": "360902",  # 江西: immediate, proof uploads, 1-day wait after unbinding
+    "panzhihua": "510402",  # 四川: clerk review, 5 at once, spouse/parents/children only
+    "luzhou": "510502",
+    "guigang": "450802",  # 广西: immediate, 7 at once, pledge may replace the household register
+    "hengyang": "430405",  # 湖南: clerk review, 10 at once / 20 in total
+    "xiangtan": "430302",  # 湖南: clerk review, dates required, same city only
+}
 
 
 class InsuredPersonFactory(DjangoModelFactory):
@@ -37,6 +58,11 @@ class InsuredPersonFactory(DjangoModelFactory):
     balance_fen = 100_000
 
 
+def person_in(city: str = "yichun", **kwargs) -> InsuredPerson:
+    """A registry person in a city of DISTRICTS (or a district code): person_in("panzhihua", resident=True)."""
+    return InsuredPersonFactory(district=DISTRICTS.get(city, city), **kwargs)
+
+
 class UserFactory(DjangoModelFactory):
     class Meta:
         model = get_user_model()
@@ -55,6 +81,92 @@ class UserFactory(DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
+    """A staff account; roles= names the groups (审核员, 主管, 窗口经办员), permissions= extra codenames."""
+
     person = None
     is_staff = True
     username = factory.Sequence(lambda n: f"clerk{n}")
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.groups.add(*named(Group.objects, "name", extracted))
+
+    @factory.post_generation
+    def permissions(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.user_permissions.add(*named(Permission.objects, "codename", extracted))
+
+
+def named(queryset, field: str, names) -> list:
+    """Rows by name; a misspelt name fails here rather than leaving a clerk silently without the right."""
+    rows = list(queryset.filter(**{f"{field}__in": names}))
+    unknown = set(names) - {getattr(row, field) for row in rows}
+    assert not unknown, f"unknown {field}: {sorted(unknown)}"
+    return rows
+
+
+def clerk(region_code: str = "510400", *roles: str, **fields):
+    """A clerk of a region (a city or province code, "" for the whole country) in the given role groups."""
+    return StaffFactory(region_code=region_code, roles=roles, **fields)
+
+
+def counter_clerk(region_code: str = "510400", *roles: str, **fields):
+    """A clerk at the counter desk: 窗口经办员 unless other roles are named."""
+    return clerk(region_code, *(roles or ["窗口经办员"]), **fields)
+
+
+def submitted_binding(district="510402", relationship="child", birth=date(2015, 1, 1), pledge=False, upload=True):
+    """A case submitted through the real services: a new member of the district applies for a resident-scheme
+    relative, uploads what the engine asks (or ticks the pledge) and submits. 攀枝花 and a child by default."""
+    from bindings import services
+
+    user = UserFactory(person=InsuredPersonFactory(district=district))
+    relative = InsuredPersonFactory(district=district, birth=birth, resident=True)
+    application = services.application_start(authorizer=user.person, actor=user)
+    data = services.RelativeInput("resident_id", relative.id_number, relative.name, relationship)
+    result = services.binding_add_relative(application=application, data=data, actor=user)
+    assert result.binding is not None, result.verdict.reasons
+    binding = result.binding
+    if pledge:
+        services.binding_set_pledge(binding=binding, pledge=True)
+    elif upload:
+        for requirement in result.verdict.proof:
+            if requirement.upload_required:
+                services.document_add(binding=binding, kind=requirement.kind, upload=jpeg_upload(), actor=user)
+    services.application_submit(application=application, actor=user, commitment=True)
+    binding.refresh_from_db()
+    return binding
+
+
+# --- pictures -------------------------------------------------------------------------------------------------
+
+PROOF_SIZE = (400, 300)  # a photographed certificate, small enough to be quick
+SCAN_SIZE = (1200, 900)  # a full-size scan, as a phone camera or the counter's scanner sends it
+FACE_SIZE = (480, 640)  # a portrait from the front camera
+FACE_COLOUR = (200, 170, 150)
+
+
+@functools.cache
+def image_bytes(size=PROOF_SIZE, colour="white", format="JPEG") -> bytes:
+    """A plain picture the upload sanitizer accepts. Encoded once per session: tests upload the same few photos
+    hundreds of times. A different colour gives a different hash, so two uploads are not duplicates."""
+    out = io.BytesIO()
+    options = {"quality": 90} if format == "JPEG" else {}
+    Image.new("RGB", size, colour).save(out, format, **options)
+    return out.getvalue()
+
+
+def jpeg_upload(colour="white", name: str = "proof.jpg", *, size=PROOF_SIZE) -> SimpleUploadedFile:
+    """A proof photo as a form upload."""
+    return SimpleUploadedFile(name, image_bytes(size, colour), content_type="image/jpeg")
+
+
+def face_photo(name: str = "capture.jpg", *, size=FACE_SIZE, format="JPEG") -> SimpleUploadedFile:
+    """A face-capture upload (a portrait by default; other sizes test the size checks)."""
+    return SimpleUploadedFile(name, image_bytes(size, FACE_COLOUR, format), content_type="image/jpeg")
+
+
+def browser_file(name: str, *, size=SCAN_SIZE, colour="white") -> dict:
+    """A photo for Playwright's set_input_files (a full-size scan by default)."""
+    return {"name": name, "mimeType": "image/jpeg", "buffer": image_bytes(size, colour)}

@@ -1,24 +1,16 @@
-import io
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
 from accounts.models import FaceChallenge, FaceVerification
-from tests.factories import UserFactory
+from tests.factories import UserFactory, face_photo
 
 pytestmark = pytest.mark.django_db
 START = "/accounts/login/face/"
 CAPTURE = "/accounts/login/face/capture/"
-
-
-def photo(size=(480, 640), fmt="JPEG", name="capture.jpg"):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 170, 150)).save(buffer, fmt)
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
 def start(client, user, consent=True):
@@ -39,7 +31,7 @@ def test_face_sign_in_with_consent(client, resident):
     page = client.get(CAPTURE).content.decode()
     challenge = FaceChallenge.objects.get()
     assert challenge.get_prompt_display() in page
-    response = capture(client, photo())
+    response = capture(client, face_photo())
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(resident.pk)
     resident.refresh_from_db()
@@ -74,7 +66,7 @@ def test_not_an_image_is_refused(client, resident):
 def test_too_large_a_file_is_refused(client, resident, settings):
     settings.FACE_MAX_UPLOAD_BYTES = 10_000
     start(client, resident)
-    big = SimpleUploadedFile("face.png", photo(size=(900, 900), fmt="PNG").read() + b"\0" * 20_000)
+    big = SimpleUploadedFile("face.png", face_photo(size=(900, 900), format="PNG").read() + b"\0" * 20_000)
     response = capture(client, big)
     assert "照片文件过大" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -82,15 +74,15 @@ def test_too_large_a_file_is_refused(client, resident, settings):
 
 def test_too_small_a_photo_is_refused(client, resident):
     start(client, resident)
-    response = capture(client, photo(size=(40, 40)))
+    response = capture(client, face_photo(size=(40, 40)))
     assert "照片太小" in response.content.decode()
 
 
 def test_a_replayed_challenge_is_refused(client, resident):
     start(client, resident)
     challenge = client.session["face_challenge"]
-    capture(client, photo(size=(50, 50)), challenge)  # uses the challenge, fails
-    response = capture(client, photo(), challenge)
+    capture(client, face_photo(size=(50, 50)), challenge)  # uses the challenge, fails
+    response = capture(client, face_photo(), challenge)
     assert "不能重复提交" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -98,7 +90,7 @@ def test_a_replayed_challenge_is_refused(client, resident):
 def test_a_replay_after_success_does_not_sign_in_again(client, resident):
     start(client, resident)
     challenge = client.session["face_challenge"]
-    assert capture(client, photo(), challenge).status_code == 302
+    assert capture(client, face_photo(), challenge).status_code == 302
     client.post("/accounts/logout/")
     # the attacker replays the captured request with the old session's challenge
     other = type(client)()
@@ -106,7 +98,7 @@ def test_a_replay_after_success_does_not_sign_in_again(client, resident):
     session["face_challenge"] = challenge
     session["face_identifier"] = resident.person.id_number
     session.save()
-    response = capture(other, photo(), challenge)
+    response = capture(other, face_photo(), challenge)
     assert "不能重复提交" in response.content.decode()
     assert "_auth_user_id" not in other.session
 
@@ -114,7 +106,7 @@ def test_a_replay_after_success_does_not_sign_in_again(client, resident):
 def test_challenge_expires(client, resident):
     start(client, resident)
     with time_machine.travel(timezone.now() + timedelta(seconds=91)):
-        response = capture(client, photo())
+        response = capture(client, face_photo())
     assert "活体检测已超时" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -122,7 +114,7 @@ def test_challenge_expires(client, resident):
 def test_challenge_from_another_session_is_refused(client, resident):
     start(client, resident)
     other = FaceChallenge.objects.create(prompt="blink", expires_at=timezone.now() + timedelta(minutes=1))
-    response = client.post(CAPTURE, {"challenge": str(other.pk), "photo": photo()})
+    response = client.post(CAPTURE, {"challenge": str(other.pk), "photo": face_photo()})
     assert "与本次会话不符" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -134,7 +126,7 @@ def test_unknown_id_number_fails_at_the_check_without_telling(client):
         START, {"identifier": make_id_number("360902", timezone.localdate().replace(year=1970), 3), "consent": "on"}
     )
     assert response.status_code == 302
-    response = capture(client, photo())
+    response = capture(client, face_photo())
     assert "人脸核验未通过" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
@@ -148,7 +140,7 @@ def test_failed_face_checks_count_towards_lockout(client):
     user = UserFactory()
     for _ in range(5):
         start(client, user)
-        capture(client, photo(size=(30, 30)))
+        capture(client, face_photo(size=(30, 30)))
     start(client, user)
-    response = capture(client, photo())
+    response = capture(client, face_photo())
     assert response.status_code == 429

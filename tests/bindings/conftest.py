@@ -5,37 +5,18 @@ so a bug in any step shows up in every test that relies on it.
 """
 
 import datetime
-import io
 from dataclasses import dataclass
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
-from accounts.models import SmsMessage, User
+from accounts.models import InsuranceStatus, SmsMessage, User
 from bindings import services
 from bindings.models import Application, Binding, BindingEvent, Notice, RejectReason, Status
 from policies.relationships import Relationship
-from tests.factories import InsuredPersonFactory, StaffFactory, UserFactory
+from tests.factories import UserFactory, clerk, jpeg_upload, person_in
 
-# District of each city used in the data files (ID numbers and insured city derive from it).
-DISTRICTS = {
-    "yichun": "360902",  # 江西: immediate, proof uploads, 1-day wait after unbinding
-    "panzhihua": "510402",  # 四川: clerk review, 5 at once, spouse/parents/children only
-    "luzhou": "510502",
-    "guigang": "450802",  # 广西: immediate, 7 at once, pledge may replace the household register
-    "hengyang": "430405",  # 湖南: clerk review, 10 at once / 20 in total
-    "xiangtan": "430302",  # 湖南: clerk review, dates required, same city only
-}
 ADULT = datetime.date(2000, 1, 1)
 CHILD = datetime.date(2020, 6, 1)  # under 16 for years to come: needs the household register
-
-
-def jpeg_upload(colour: str = "white", name: str = "proof.jpg") -> SimpleUploadedFile:
-    """A photo the sanitizer accepts (the colour changes its hash, so two uploads are not duplicates)."""
-    out = io.BytesIO()
-    Image.new("RGB", (400, 300), colour).save(out, "JPEG", quality=90)
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 @dataclass(frozen=True)
@@ -66,8 +47,7 @@ class Hall:
     """Builds registry people and walks them through the real services."""
 
     def person(self, city: str = "yichun", **kwargs):
-        kwargs.setdefault("birth", datetime.date(1975, 5, 5))
-        return InsuredPersonFactory(district=DISTRICTS.get(city, city), **kwargs)
+        return person_in(city, **kwargs)
 
     def relative(self, city: str = "yichun", **kwargs):
         """A resident-scheme adult (no personal account of his own) in a city."""
@@ -80,7 +60,7 @@ class Hall:
         return User.objects.filter(person=person).first() or UserFactory(person=person)
 
     def clerk(self, region_code: str = "510400"):
-        return StaffFactory(region_code=region_code)
+        return clerk(region_code)
 
     def start(self, authorizer, **kwargs) -> Application:
         return services.application_start(authorizer=authorizer, actor=self.account(authorizer), **kwargs)
@@ -165,6 +145,10 @@ class Hall:
             services.binding_reject(binding=binding, clerk=clerk, reason_code=RejectReason.UNCLEAR_PROOF)
         elif status == Status.WITHDRAWN:
             services.binding_withdraw(binding=binding, actor=self.account(authorizer))
+        elif status == Status.TERMINATED:
+            services.registry_status_change(
+                person=relative, status=InsuranceStatus.SUSPENDED, actor=clerk, reason="单位停止缴费"
+            )
         elif status in (Status.ACTIVE, Status.DISSOLVED):
             services.binding_approve(binding=binding, clerk=clerk)
             if status == Status.DISSOLVED:

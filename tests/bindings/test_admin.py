@@ -1,57 +1,20 @@
 """The clerks' review queue in Django admin: scope, decisions through services, maker-checker, audit."""
 
-import io
 from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from PIL import Image
 
 from accounts.models import AuditAction, AuditEntry
 from bindings import services
 from bindings.models import Binding, BindingEvent, Status
-from bindings.services import RelativeInput
-from tests.factories import InsuredPersonFactory, StaffFactory, UserFactory
+from tests.factories import InsuredPersonFactory, clerk, jpeg_upload, submitted_binding
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 QUEUE = "/admin/bindings/binding/"
-
-
-def jpeg():
-    buffer = io.BytesIO()
-    Image.new("RGB", (800, 600), (230, 230, 220)).save(buffer, "JPEG")
-    return SimpleUploadedFile("p.jpg", buffer.getvalue(), content_type="image/jpeg")
-
-
-def submitted(district="510402", relationship="child", birth=date(2015, 1, 1), pledge=False, upload=True):
-    """A case submitted through the real services."""
-    user = UserFactory(person=InsuredPersonFactory(district=district))
-    relative = InsuredPersonFactory(district=district, birth=birth, resident=True)
-    application = services.application_start(authorizer=user.person, actor=user)
-    data = RelativeInput("resident_id", relative.id_number, relative.name, relationship)
-    result = services.binding_add_relative(application=application, data=data, actor=user)
-    assert result.binding is not None, result.verdict.reasons
-    binding = result.binding
-    if pledge:
-        services.binding_set_pledge(binding=binding, pledge=True)
-    elif upload:
-        for requirement in result.verdict.proof:
-            if requirement.upload_required:
-                services.document_add(binding=binding, kind=requirement.kind, upload=jpeg(), actor=user)
-    services.application_submit(application=application, actor=user, commitment=True)
-    binding.refresh_from_db()
-    return binding
-
-
-def clerk(region="510400", *roles):
-    user = StaffFactory(region_code=region)
-    user.groups.add(*Group.objects.filter(name__in=roles or ["审核员"]))
-    return user
 
 
 @pytest.fixture
@@ -64,7 +27,7 @@ def decide(client, binding, **data):
 
 
 def test_queue_lists_submitted_cases_oldest_first_masked(client, reviewer):
-    first, second = submitted(), submitted()
+    first, second = submitted_binding(), submitted_binding()
     client.force_login(reviewer)
     page = client.get(QUEUE).content.decode()
     assert page.index(first.application.case_number) < page.index(second.application.case_number)
@@ -73,7 +36,7 @@ def test_queue_lists_submitted_cases_oldest_first_masked(client, reviewer):
 
 
 def test_search_by_full_id_number_only(client, reviewer):
-    binding = submitted()
+    binding = submitted_binding()
     client.force_login(reviewer)
     number = binding.relative.id_number
     assert binding.application.case_number in client.get(QUEUE, {"q": number}).content.decode()
@@ -82,7 +45,7 @@ def test_search_by_full_id_number_only(client, reviewer):
 
 
 def test_queue_runs_a_constant_number_of_queries(client, reviewer):
-    submitted()
+    submitted_binding()
     client.force_login(reviewer)
 
     def count():
@@ -92,13 +55,13 @@ def test_queue_runs_a_constant_number_of_queries(client, reviewer):
 
     few = count()
     for _ in range(5):
-        submitted()
+        submitted_binding()
     assert count() == few
 
 
 def test_filters_by_age_band_and_relationship(client, reviewer):
-    child = submitted()
-    parent = submitted(relationship="parent", birth=date(1950, 1, 1))
+    child = submitted_binding()
+    parent = submitted_binding(relationship="parent", birth=date(1950, 1, 1))
     client.force_login(reviewer)
     page = client.get(QUEUE, {"age": "60plus"}).content.decode()
     assert parent.application.case_number in page and child.application.case_number not in page
@@ -107,7 +70,7 @@ def test_filters_by_age_band_and_relationship(client, reviewer):
 
 
 def test_a_clerk_of_another_region_sees_nothing_and_is_logged(client, policies):
-    binding = submitted()
+    binding = submitted_binding()
     outsider = clerk("360900", "审核员")
     client.force_login(outsider)
     assert binding.application.case_number not in client.get(QUEUE).content.decode()
@@ -121,14 +84,14 @@ def test_a_clerk_of_another_region_sees_nothing_and_is_logged(client, policies):
 
 
 def test_a_province_clerk_and_a_supervisor_see_the_city(client, policies):
-    binding = submitted()
+    binding = submitted_binding()
     for user in [clerk("510000", "审核员"), clerk("", "主管")]:
         client.force_login(user)
         assert binding.application.case_number in client.get(QUEUE).content.decode()
 
 
 def test_case_page_shows_verdict_documents_and_masked_parties(client, reviewer):
-    binding = submitted()
+    binding = submitted_binding()
     client.force_login(reviewer)
     page = client.get(f"{QUEUE}{binding.pk}/change/").content.decode()
     assert "符合共济条件" in page
@@ -137,7 +100,7 @@ def test_case_page_shows_verdict_documents_and_masked_parties(client, reviewer):
 
 
 def test_reveal_is_logged_and_shows_the_number(client, reviewer):
-    binding = submitted()
+    binding = submitted_binding()
     client.force_login(reviewer)
     page = client.post(f"{QUEUE}{binding.pk}/reveal/", {"party": "relative"}).content.decode()
     assert binding.relative.id_number in page
@@ -147,7 +110,7 @@ def test_reveal_is_logged_and_shows_the_number(client, reviewer):
 
 
 def test_clerk_viewing_a_document_is_audited(client, reviewer):
-    binding = submitted()
+    binding = submitted_binding()
     client.force_login(reviewer)
     document = binding.documents.get()
     assert client.get(f"/bindings/documents/{document.pk}/").status_code == 200
@@ -155,7 +118,7 @@ def test_clerk_viewing_a_document_is_audited(client, reviewer):
 
 
 def test_approve_through_the_case_page_writes_event_and_audit(client, reviewer):
-    binding = submitted()
+    binding = submitted_binding()
     client.force_login(reviewer)
     decide(client, binding, decision="approve", note="材料齐全")
     binding.refresh_from_db()
@@ -165,7 +128,7 @@ def test_approve_through_the_case_page_writes_event_and_audit(client, reviewer):
 
 
 def test_reject_needs_a_reason(client, reviewer):
-    binding = submitted()
+    binding = submitted_binding()
     client.force_login(reviewer)
     page = decide(client, binding, decision="reject", reason_code="").content.decode()
     assert "请选择驳回原因" in page
@@ -180,20 +143,20 @@ def test_reject_needs_a_reason(client, reviewer):
 
 
 def test_request_more_sends_it_back_and_the_resident_resubmits(client, reviewer):
-    binding = submitted()
+    binding = submitted_binding()
     client.force_login(reviewer)
     decide(client, binding, decision="request_more", missing_note="请补充户口簿户主页")
     binding.refresh_from_db()
     assert binding.status == Status.RETURNED and "户主页" in binding.missing_note
     owner = binding.authorizer.account
-    services.document_add(binding=binding, kind="household_register", upload=jpeg(), actor=owner)
+    services.document_add(binding=binding, kind="household_register", upload=jpeg_upload(), actor=owner)
     services.binding_resubmit(binding=binding, actor=owner)
     binding.refresh_from_db()
     assert binding.status == Status.SUBMITTED
 
 
 def test_deciding_a_case_that_changed_meanwhile_is_refused(client, reviewer):
-    binding = submitted()
+    binding = submitted_binding()
     services.binding_withdraw(binding=binding, actor=binding.authorizer.account)
     client.force_login(reviewer)
     page = decide(client, binding, decision="approve").content.decode()
@@ -203,10 +166,10 @@ def test_deciding_a_case_that_changed_meanwhile_is_refused(client, reviewer):
 
 
 def test_bulk_approval_only_of_eligible_cases(client, reviewer):
-    good = submitted()
-    stale = submitted()
+    good = submitted_binding()
+    stale = submitted_binding()
     services.registry_status_change(person=stale.relative, status="suspended", actor=None)  # rejects the pending one
-    fresh = submitted()
+    fresh = submitted_binding()
     fresh.relative.status = "suspended"
     fresh.relative.save()  # registry changed behind the case's back: the engine now says no
     client.force_login(reviewer)
@@ -218,7 +181,7 @@ def test_bulk_approval_only_of_eligible_cases(client, reviewer):
 
 
 def test_bulk_reject_asks_for_the_reason_first(client, reviewer):
-    one, two = submitted(), submitted()
+    one, two = submitted_binding(), submitted_binding()
     client.force_login(reviewer)
     page = client.post(QUEUE, {"action": "reject_selected", "_selected_action": [one.pk, two.pk]}).content.decode()
     assert "驳回原因" in page
@@ -236,7 +199,7 @@ def test_bulk_reject_asks_for_the_reason_first(client, reviewer):
 
 
 def test_a_reader_without_decide_permission_cannot_decide(client, policies):
-    binding = submitted()
+    binding = submitted_binding()
     counter_only = clerk("510400", "窗口经办员")
     client.force_login(counter_only)
     assert client.post(f"{QUEUE}{binding.pk}/decide/", {"decision": "approve"}).status_code == 403
@@ -245,7 +208,7 @@ def test_a_reader_without_decide_permission_cannot_decide(client, policies):
 
 
 def test_status_is_never_editable(client, reviewer):
-    binding = submitted()
+    binding = submitted_binding()
     client.force_login(reviewer)
     client.post(f"{QUEUE}{binding.pk}/change/", {"status": "active"})
     binding.refresh_from_db()
@@ -257,13 +220,13 @@ def test_status_is_never_editable(client, reviewer):
 
 def sensitive_case():
     """An adult sibling in 贵港 with only a pledge: waits for two clerks even though 广西 needs no review."""
-    return submitted(district="450802", relationship="sibling", birth=date(1990, 1, 1), pledge=True)
+    return submitted_binding(district="450802", relationship="sibling", birth=date(1990, 1, 1), pledge=True)
 
 
 def test_sensitive_case_waits_for_review_and_two_clerks(client, policies):
     binding = sensitive_case()
     assert binding.status == Status.SUBMITTED
-    maker, checker = clerk("450800"), clerk("450800")
+    maker, checker = clerk("450800", "审核员"), clerk("450800", "审核员")
     services.binding_approve(binding=binding, clerk=maker)
     binding.refresh_from_db()
     assert binding.status == Status.SUBMITTED
@@ -276,11 +239,11 @@ def test_sensitive_case_waits_for_review_and_two_clerks(client, policies):
 
 
 def test_a_clerk_who_is_a_party_cannot_decide_his_own_case(client, policies):
-    binding = submitted()
+    binding = submitted_binding()
     resident_account = User.objects.get(person=binding.authorizer)
     resident_account.person = None
     resident_account.save()
-    own = clerk("510400")
+    own = clerk("510400", "审核员")
     own.person = binding.authorizer  # the clerk is himself the authorizer
     own.save()
     services.binding_approve(binding=binding, clerk=own)  # only a first approval
@@ -288,21 +251,19 @@ def test_a_clerk_who_is_a_party_cannot_decide_his_own_case(client, policies):
     assert binding.status == Status.SUBMITTED
     with pytest.raises(services.BindingError, match="当事人"):
         services.binding_reject(binding=binding, clerk=own, reason_code="other", reason_text="x")
-    services.binding_approve(binding=binding, clerk=clerk("510400"))
+    services.binding_approve(binding=binding, clerk=clerk("510400", "审核员"))
     binding.refresh_from_db()
     assert binding.status == Status.ACTIVE
 
 
 def test_registry_status_change_in_admin_dissolves_bindings(client, policies):
-    binding = submitted()
-    services.binding_approve(binding=binding, clerk=clerk("510400"))
+    binding = submitted_binding()
+    services.binding_approve(binding=binding, clerk=clerk("510400", "审核员"))
     counter = clerk("510400", "窗口经办员")
     client.force_login(counter)
     person = binding.relative
-    url = f"/admin/accounts/insuredperson/{person.pk}/change/"
-    form = client.get(url).context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
-    data.update(status="terminated")
+    url = f"/admin/accounts/insuredperson/{person.pk}/status/"
+    data = {"status": "terminated", "reason": "参保关系转出", "expected": "normal", "confirm": "1"}
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:2000]
     binding.refresh_from_db()
@@ -321,7 +282,7 @@ def test_audit_log_cannot_be_changed_or_deleted(client, reviewer, superuser):
 
 
 def test_audit_row_and_decision_share_one_transaction(reviewer, monkeypatch):
-    binding = submitted()
+    binding = submitted_binding()
 
     def broken(*args, **kwargs):
         raise RuntimeError("notification service down")
@@ -343,7 +304,7 @@ def test_overdue_cases_are_highlighted_by_the_regions_processing_time(client, re
     from policies.services import policy_version_record_edit, stored_snapshot
 
     with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 11, 2, 10, 0))):  # a Monday
-        binding = submitted()
+        binding = submitted_binding()
     client.force_login(reviewer)
     with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 11, 5, 10, 0))):  # 3 working days later
         assert "超时" not in client.get(QUEUE).content.decode()

@@ -197,7 +197,9 @@ def test_a_suspension_during_an_approval(hall):
     registrar, reviewer = hall.clerk(), hall.clerk()
     with parked_after_status_saved({"status"}) as (saved, release):
         status = Worker(
-            lambda: services.registry_status_change(person=binding.relative, status="suspended", actor=registrar)
+            lambda: services.registry_status_change(
+                person=binding.relative, status="suspended", actor=registrar, reason="停保"
+            )
         )
         status.name = "status"
         status.start()
@@ -223,13 +225,17 @@ def test_both_parties_suspended_at_once(hall):
     clerks = [hall.clerk("360900"), hall.clerk("360900")]
     with parked_after_status_saved({"authorizer"}) as (saved, release):
         first = Worker(
-            lambda: services.registry_status_change(person=binding.authorizer, status="suspended", actor=clerks[0])
+            lambda: services.registry_status_change(
+                person=binding.authorizer, status="suspended", actor=clerks[0], reason="停保"
+            )
         )
         first.name = "authorizer"
         first.start()
         assert saved.wait(GIVE_UP)
         second = Worker(
-            lambda: services.registry_status_change(person=binding.relative, status="terminated", actor=clerks[1])
+            lambda: services.registry_status_change(
+                person=binding.relative, status="terminated", actor=clerks[1], reason="注销"
+            )
         )
         second.start()
         wait_until_blocked_or_done(second)
@@ -255,7 +261,9 @@ def test_a_suspension_during_a_submission(hall):
     application = hall.draft(authorizer, relative)
     registrar = hall.clerk("360900")
     with parked_after_status_saved({"status"}) as (saved, release):
-        status = Worker(lambda: services.registry_status_change(person=relative, status="suspended", actor=registrar))
+        status = Worker(
+            lambda: services.registry_status_change(person=relative, status="suspended", actor=registrar, reason="停保")
+        )
         status.name = "status"
         status.start()
         assert saved.wait(GIVE_UP)

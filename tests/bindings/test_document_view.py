@@ -12,8 +12,7 @@ from bindings import services
 from bindings.models import Document, DocumentAccess, Status
 from bindings.services import BindingError
 from bindings.uploads import DocumentRejected, RejectionCode
-from tests.bindings.conftest import jpeg_upload
-from tests.factories import UserFactory
+from tests.factories import UserFactory, jpeg_upload
 
 
 def stored_files() -> set[str]:

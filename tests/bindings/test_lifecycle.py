@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from bindings import services
-from bindings.models import ActorRole, Binding, BindingEvent, DissolveReason, Notice, RejectReason, Status
+from bindings.models import ActorRole, Binding, BindingEvent, DissolveReason, Notice, Status
 from bindings.services import BindingError
 from policies.eligibility import ReasonCode
 from tests.bindings.conftest import snapshot
@@ -42,7 +42,7 @@ def test_suspension_or_termination_ends_every_binding_on_both_sides(hall, status
     untouched = hall.bind(hall.person("panzhihua"), hall.relative("panzhihua"))
     clerk = hall.clerk()
 
-    ended = services.registry_status_change(person=person, status=status, actor=clerk)
+    ended = services.registry_status_change(person=person, status=status, actor=clerk, reason="单位停止缴费")
 
     assert ended == 4
     person.refresh_from_db()
@@ -62,18 +62,37 @@ def test_suspension_or_termination_ends_every_binding_on_both_sides(hall, status
         assert Notice.objects.filter(binding=binding, title="家庭共济已解除").count() == 2
     for binding, was in ((pending, "submitted"), (returned, "returned")):
         binding.refresh_from_db()
-        assert (binding.status, binding.reason_code) == (Status.REJECTED, RejectReason.INSURANCE_ABNORMAL)
+        # Nobody rejected it: the system ended it, and says so (已终止（参保状态变化）, not 已驳回).
+        assert (binding.status, binding.reason_code) == (Status.TERMINATED, reason)
+        assert binding.get_status_display() == "已终止（参保状态变化）"
         event = binding.events.last()
-        assert (event.from_status, event.to_status, event.actor_role) == (was, "rejected", ActorRole.SYSTEM)
-        assert Notice.objects.filter(binding=binding, title="共济申请未通过").count() == 2
+        assert (event.from_status, event.to_status, event.actor_role) == (was, "terminated", ActorRole.SYSTEM)
+        assert Notice.objects.filter(binding=binding, title="共济申请已终止").count() == 2
     assert snapshot(draft).status == Status.DRAFT and not draft.events.exists()
     assert snapshot(untouched).status == Status.ACTIVE
+
+
+def test_a_case_ended_by_a_suspension_reads_terminated_not_rejected(hall, client):
+    """Regression: a pending case ended because a party was suspended showed 已驳回, though no clerk rejected it."""
+    binding = hall.apply(hall.person("panzhihua"), hall.relative("panzhihua"))
+    services.registry_status_change(person=binding.relative, status="suspended", actor=hall.clerk(), reason="转出")
+    client.force_login(hall.account(binding.authorizer))
+    page = client.get(f"/bindings/{binding.pk}/").content.decode()
+    assert "已终止（参保状态变化）" in page and "已驳回" not in page
+    assert "使用人参保状态变为“暂停”" in page
+    listing = client.get("/bindings/mine/").content.decode()
+    assert "已终止（参保状态变化）" in listing and "已驳回" not in listing
+    notice = Notice.objects.filter(binding=binding, person=binding.authorizer).first()  # submitted, then ended
+    assert notice.title == "共济申请已终止" and "未通过" not in notice.body
 
 
 def test_back_to_normal_ends_nothing(hall):
     binding = hall.bind(hall.person("yichun"), hall.relative("yichun"))
     before = snapshot(binding)
-    assert services.registry_status_change(person=binding.authorizer, status="normal", actor=hall.clerk()) == 0
+    ended = services.registry_status_change(
+        person=binding.authorizer, status="normal", actor=hall.clerk(), reason="核对"
+    )
+    assert ended == 0
     assert snapshot(binding) == before
 
 
@@ -81,7 +100,7 @@ def test_an_unknown_status_changes_nothing(hall):
     binding = hall.bind(hall.person("yichun"), hall.relative("yichun"))
     before = snapshot(binding)
     with pytest.raises(BindingError, match="未知的参保状态"):
-        services.registry_status_change(person=binding.relative, status="frozen", actor=hall.clerk())
+        services.registry_status_change(person=binding.relative, status="frozen", actor=hall.clerk(), reason="x")
     binding.relative.refresh_from_db()
     assert binding.relative.status == "normal"
     assert snapshot(binding) == before
@@ -90,10 +109,10 @@ def test_an_unknown_status_changes_nothing(hall):
 def test_a_suspended_relative_can_be_bound_again_once_normal(hall):
     authorizer, relative = hall.person("yichun"), hall.relative("yichun")
     hall.bind(authorizer, relative)
-    services.registry_status_change(person=relative, status="suspended", actor=hall.clerk())
+    services.registry_status_change(person=relative, status="suspended", actor=hall.clerk(), reason="停保")
     refused = hall.add(hall.start(authorizer), relative)
     assert refused.verdict.codes == [ReasonCode.RELATIVE_SUSPENDED]
-    services.registry_status_change(person=relative, status="normal", actor=hall.clerk())
+    services.registry_status_change(person=relative, status="normal", actor=hall.clerk(), reason="续保")
     relative.refresh_from_db()
     assert hall.bind(authorizer, relative).status == Status.ACTIVE
 

@@ -1,6 +1,5 @@
 """The resident's pages for family sharing, through the test client."""
 
-import io
 from datetime import date
 
 import pytest
@@ -8,21 +7,14 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from PIL import Image
 
 from bindings.models import Application, Binding, Document, Notice, Status
 from bindings.services import binding_approve
-from tests.factories import InsuredPersonFactory, StaffFactory, UserFactory
+from tests.factories import InsuredPersonFactory, StaffFactory, UserFactory, jpeg_upload
 
 pytestmark = pytest.mark.django_db
 
 PANZHIHUA = "510402"
-
-
-def jpeg(size=(900, 700)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (240, 240, 230)).save(buffer, "JPEG")
-    return SimpleUploadedFile("hukou.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
 @pytest.fixture
@@ -56,7 +48,7 @@ def add(client, application, person, relationship="child", **extra):
 def upload(client, application, binding, kind="household_register", file=None):
     return client.post(
         f"/bindings/applications/{application.case_number}/proof/",
-        {"action": "upload", "binding": binding.pk, "kind": kind, "file": file or jpeg()},
+        {"action": "upload", "binding": binding.pk, "kind": kind, "file": file or jpeg_upload()},
         follow=True,
     )
 
@@ -178,7 +170,7 @@ def test_uploading_the_same_photo_twice_keeps_one(client_a, child):
     application = start(client_a)
     add(client_a, application, child)
     binding = Binding.objects.get()
-    photo = jpeg().read()
+    photo = jpeg_upload().read()
     before = set(stored_files())
     for _ in range(2):
         upload(client_a, application, binding, file=SimpleUploadedFile("a.jpg", photo, content_type="image/jpeg"))

@@ -1,12 +1,9 @@
 """A resident registers, signs in each way, switches 关怀模式 and signs out, at phone width."""
 
-import io
-
 import pytest
-from PIL import Image
 
 from tests.conftest import last_sms_code
-from tests.factories import TEST_PASSWORD, InsuredPersonFactory, UserFactory
+from tests.factories import FACE_COLOUR, FACE_SIZE, TEST_PASSWORD, InsuredPersonFactory, UserFactory, browser_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,12 +69,6 @@ def test_sms_sign_in(hall):
     assert page.get_by_text("登录成功").is_visible()
 
 
-def _photo_bytes():
-    buffer = io.BytesIO()
-    Image.new("RGB", (480, 640), (210, 180, 160)).save(buffer, "JPEG")
-    return buffer.getvalue()
-
-
 def _start_face(hall, user):
     page = hall.visit("/accounts/login/")
     hall.click_and_wait(page.get_by_role("link", name="人脸识别登录"))
@@ -101,9 +92,7 @@ def test_face_sign_in_with_the_camera(hall, context):
 def test_face_sign_in_with_the_upload_fallback(hall):
     user = UserFactory()
     page = _start_face(hall, user)
-    page.get_by_label("摄像头不可用时").set_input_files(
-        {"name": "me.jpg", "mimeType": "image/jpeg", "buffer": _photo_bytes()}
-    )
+    page.get_by_label("摄像头不可用时").set_input_files(browser_file("me.jpg", size=FACE_SIZE, colour=FACE_COLOUR))
     hall.click_and_wait(page.get_by_role("button", name="上传并核验"))
     assert page.get_by_text("登录成功").is_visible()
 

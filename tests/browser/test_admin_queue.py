@@ -1,22 +1,17 @@
 """A clerk works through the review queue in Django admin: masked list, case page, reveal, approve."""
 
 import pytest
-from django.contrib.auth.models import Group
-from django.core.management import call_command
 
 from accounts.models import AuditEntry
 from bindings.models import Status
-from tests.bindings.test_admin import submitted
-from tests.factories import TEST_PASSWORD, StaffFactory
+from tests.factories import TEST_PASSWORD, clerk, submitted_binding
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_clerk_reviews_and_approves(hall):
-    call_command("load_policies", verbosity=0)
-    binding = submitted()
-    clerk = StaffFactory(region_code="510400", username="reviewer_pzh")
-    clerk.groups.add(Group.objects.get(name="审核员"))
+def test_clerk_reviews_and_approves(hall, policies):
+    binding = submitted_binding()
+    clerk("510400", "审核员", username="reviewer_pzh")
     page = hall.page
     page.set_viewport_size({"width": 1280, "height": 900})
     hall.visit("/admin/")

@@ -1,28 +1,18 @@
 """An authorizer binds a child with a household-register photo; a clerk approves; the relative sees it; unbinding."""
 
-import io
 from datetime import date
 
 import pytest
-from django.core.management import call_command
-from PIL import Image
 
 from bindings.models import Binding, Status
 from bindings.services import binding_approve, binding_reject
-from tests.factories import TEST_PASSWORD, InsuredPersonFactory, StaffFactory, UserFactory
+from tests.factories import TEST_PASSWORD, InsuredPersonFactory, StaffFactory, UserFactory, browser_file
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _photo():
-    buffer = io.BytesIO()
-    Image.new("RGB", (1200, 900), (235, 225, 210)).save(buffer, "JPEG")
-    return {"name": "hukou.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
-
-
 @pytest.fixture
-def family():
-    call_command("load_policies", verbosity=0)
+def family(policies):
     authorizer = UserFactory(person=InsuredPersonFactory(district="510402", name="陈志强", flexible=True))
     child = InsuredPersonFactory(district="510402", birth=date(2014, 6, 1), name="陈思", resident=True)
     child_user = UserFactory(person=child)
@@ -42,7 +32,7 @@ def _apply_for_child(hall, authorizer, child):
     hall.screenshot("apply-relative-375")
     hall.click_and_wait(page.get_by_role("button", name="预检并添加"))
     assert page.get_by_text("预检通过").is_visible()
-    page.get_by_label("拍照或选择户口簿").set_input_files(_photo())
+    page.get_by_label("拍照或选择户口簿").set_input_files(browser_file("hukou.jpg"))
     hall.click_and_wait(page.get_by_role("button", name="上传", exact=True))
     assert page.get_by_text("材料已上传").is_visible()
     hall.screenshot("apply-proof-375")

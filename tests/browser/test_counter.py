@@ -1,30 +1,18 @@
 """A counter clerk serves a walk-in resident from ticket to printed receipt (tablet width)."""
 
-import io
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
-from django.core.management import call_command
-from PIL import Image
 
 from accounts.models import AuditEntry
 from bindings.models import Binding, Status
-from tests.factories import TEST_PASSWORD, InsuredPersonFactory, StaffFactory
+from tests.factories import TEST_PASSWORD, InsuredPersonFactory, browser_file, clerk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _scan():
-    buffer = io.BytesIO()
-    Image.new("RGB", (1200, 900), (240, 236, 225)).save(buffer, "JPEG")
-    return {"name": "scan.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
-
-
-def test_counter_from_ticket_to_receipt(hall):
-    call_command("load_policies", verbosity=0)
-    clerk = StaffFactory(region_code="510400", username="clerk_pzh", first_name="窗口一号")
-    clerk.groups.add(*Group.objects.filter(name__in=["窗口经办员", "审核员"]))
+def test_counter_from_ticket_to_receipt(hall, policies):
+    clerk("510400", "窗口经办员", "审核员", username="clerk_pzh", first_name="窗口一号")
     grandpa = InsuredPersonFactory(district="510402", name="陈国栋", retired=True, birth=date(1955, 5, 5))
     child = InsuredPersonFactory(district="510402", name="陈小花", resident=True, birth=date(2016, 2, 2))
     page = hall.page
@@ -52,7 +40,7 @@ def test_counter_from_ticket_to_receipt(hall):
     page.get_by_label("姓名").fill(child.name)
     page.get_by_label("与授权人的关系").select_option("child")
     hall.click_and_wait(page.get_by_role("button", name="预检并添加"))
-    page.get_by_label("拍照或选择户口簿").set_input_files(_scan())
+    page.get_by_label("拍照或选择户口簿").set_input_files(browser_file("scan.jpg"))
     hall.click_and_wait(page.get_by_role("button", name="上传", exact=True))
     page.get_by_label("居民已在纸质《家庭共济授权承诺书》上签字").check()
     hall.screenshot("counter-application-1024")

@@ -4,21 +4,19 @@
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from bindings.ledger import services as ledger
 from bindings.models import EntryKind, LedgerEntry, Settlement
 from policies.relationships import Relationship
-from tests.factories import TEST_PASSWORD
 from tests.bindings.ledger.conftest import Family, visit
+from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def wang():
-    call_command("load_policies", verbosity=0)
+def wang(policies):
     family = Family()
     son = family.authorizer(balance_yuan=1000, name="王建国")
     father = family.relative(

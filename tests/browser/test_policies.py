@@ -1,15 +1,5 @@
 """The policy pages in Chromium at 375 px, axe-checked on every load, in normal and 关怀模式."""
 
-from io import StringIO
-
-import pytest
-from django.core.management import call_command
-
-
-@pytest.fixture
-def policies(transactional_db):
-    call_command("load_policies", stdout=StringIO(), stderr=StringIO())
-
 
 def test_index_search_and_city_page(hall, policies):
     page = hall.visit("/policies/")

@@ -1,19 +1,14 @@
 """Fixtures for the operations tests: production-like backends, dead ports, a binding with a proof document."""
 
-import io
 import os
 import socket
-from datetime import date
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
-from bindings import services
-from bindings.services import RelativeInput
-from tests.factories import InsuredPersonFactory, StaffFactory, UserFactory
+from tests.factories import InsuredPersonFactory, UserFactory, clerk, submitted_binding
+from tests.workers import redis_url_for_worker
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = redis_url_for_worker(os.environ.get("REDIS_URL", ""))  # the tests flush it: one per xdist worker
 
 
 def pytest_collection_modifyitems(config, items):
@@ -80,28 +75,13 @@ def live_redis(production_backends):
     cache.clear()
 
 
-def jpeg(colour="white") -> SimpleUploadedFile:
-    out = io.BytesIO()
-    Image.new("RGB", (400, 300), colour).save(out, "JPEG", quality=90)
-    return SimpleUploadedFile("proof.jpg", out.getvalue(), content_type="image/jpeg")
-
-
 @pytest.fixture
 def document(policies):
     """A submitted binding in 攀枝花 (a child: the household register is required) with its uploaded proof."""
-    owner = UserFactory(person=InsuredPersonFactory(district="510402"))
-    child = InsuredPersonFactory(district="510402", birth=date(2015, 1, 1), resident=True)
-    application = services.application_start(authorizer=owner.person, actor=owner)
-    data = RelativeInput("resident_id", child.id_number, child.name, "child")
-    result = services.binding_add_relative(application=application, data=data, actor=owner)
-    assert result.binding is not None, result.verdict.reasons
-    for requirement in result.verdict.proof:
-        if requirement.upload_required:
-            services.document_add(binding=result.binding, kind=requirement.kind, upload=jpeg(), actor=owner)
-    services.application_submit(application=application, actor=owner, commitment=True)
-    doc = result.binding.documents.first()
+    binding = submitted_binding()
+    doc = binding.documents.first()
     assert doc is not None
-    doc.owner = owner
+    doc.owner = binding.application.created_by
     return doc
 
 
@@ -112,4 +92,4 @@ def outsider(db):
 
 @pytest.fixture
 def region_clerk(db):
-    return StaffFactory(region_code="510400")
+    return clerk("510400")

@@ -1,5 +1,6 @@
 """The production profile: check --deploy, the backends it chooses, and the error pages as production renders them."""
 
+import functools
 import json
 import os
 import subprocess
@@ -37,6 +38,12 @@ def run_production(code_or_args, extra_env=None, drop=()):
 
 
 def production_settings(extra_env=None) -> dict:
+    """The settings a production process ends up with (read once per environment: a process start is slow)."""
+    return _production_settings(tuple(sorted((extra_env or {}).items())))
+
+
+@functools.cache
+def _production_settings(extra_env: tuple) -> dict:
     snippet = """
 import json
 from django.conf import settings as s
@@ -56,7 +63,7 @@ print(json.dumps({
     "log_filters": {name: h.get("filters") for name, h in s.LOGGING["handlers"].items()},
 }))
 """
-    result = run_production(snippet, extra_env)
+    result = run_production(snippet, dict(extra_env))
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 

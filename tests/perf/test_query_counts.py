@@ -7,14 +7,13 @@ kind of row the page shows, and for the benchmark's users.
 """
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import NoReverseMatch, reverse
 
 from bindings.models import DocumentAccess, Status
 from policies.models import PolicyRevision, PolicyVersion, Region
-from tests.factories import InsuredPersonFactory, StaffFactory, UserFactory
+from tests.factories import InsuredPersonFactory, StaffFactory, UserFactory, clerk
 
 pytestmark = pytest.mark.django_db
 MORE = 11
@@ -101,11 +100,7 @@ def test_precheck_of_a_relative(client, rows, count_queries):
 
 @pytest.mark.parametrize("who", ["superuser", "region clerk"])
 def test_admin_review_queue(client, rows, count_queries, who):
-    if who == "superuser":
-        user = StaffFactory(is_superuser=True)
-    else:
-        user = StaffFactory(region_code="360900")
-        user.groups.add(Group.objects.get(name="审核员"))
+    user = StaffFactory(is_superuser=True) if who == "superuser" else clerk("360900", "审核员")
     client.force_login(user)
 
     made = []

@@ -80,7 +80,7 @@ def load_error(directory) -> str:
     return str(excinfo.value)
 
 
-def test_unknown_relationship_names_file_region_and_field(db, data_copy):
+def test_unknown_relationship_names_file_region_and_field(no_policies, data_copy):
     edit(
         data_copy / "510000-sichuan.yaml",
         lambda d: region(d, "510400")["versions"][0]["relationships"].append("cousin"),

@@ -11,9 +11,7 @@ from accounts.models import InsuranceStatus, Scheme
 from policies.choices import DatesMode, PairScope
 from policies.eligibility import BindingFacts, ReasonCode, check_eligibility
 from policies.selectors import resolved_policy
-from tests.factories import InsuredPersonFactory
-
-from .conftest import DISTRICTS
+from tests.factories import DISTRICTS, InsuredPersonFactory
 
 CITIES = sorted(DISTRICTS)
 OTHER_PROVINCE_DISTRICT = {"36": "430405", "51": "360902", "45": "510402", "43": "450802"}

@@ -1,30 +1,22 @@
 """The offline counter desk: ticket, lookup, ID card checked, relatives, proof, paper pledge, receipt."""
 
-import io
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from accounts.models import AuditAction, AuditEntry, InsuranceStatus
 from bindings.models import Application, Binding, CounterTicket, Status
-from tests.factories import InsuredPersonFactory, StaffFactory, UserFactory
+from tests.factories import (
+    InsuredPersonFactory,
+    StaffFactory,
+    UserFactory,
+    counter_clerk,
+    jpeg_upload,
+    submitted_binding,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-def jpeg():
-    buffer = io.BytesIO()
-    Image.new("RGB", (800, 600), (230, 230, 220)).save(buffer, "JPEG")
-    return SimpleUploadedFile("scan.jpg", buffer.getvalue(), content_type="image/jpeg")
-
-
-def counter_clerk(region="510400", *groups):
-    user = StaffFactory(region_code=region)
-    user.groups.add(*Group.objects.filter(name__in=groups or ["窗口经办员"]))
-    return user
 
 
 @pytest.fixture
@@ -67,7 +59,7 @@ def test_walk_in_from_ticket_to_receipt(desk, walk_in):
     binding = Binding.objects.get()
     desk.post(
         f"/counter/applications/{case}/",
-        {"action": "upload", "binding": binding.pk, "kind": "household_register", "file": jpeg()},
+        {"action": "upload", "binding": binding.pk, "kind": "household_register", "file": jpeg_upload()},
     )
     assert binding.documents.count() == 1
     response = desk.post(f"/counter/applications/{case}/", {"action": "submit"}, follow=True)
@@ -95,7 +87,7 @@ def test_a_clerk_who_may_decide_approves_at_once(client, policies, walk_in):
     binding = Binding.objects.get()
     client.post(
         f"/counter/applications/{case}/",
-        {"action": "upload", "binding": binding.pk, "kind": "household_register", "file": jpeg()},
+        {"action": "upload", "binding": binding.pk, "kind": "household_register", "file": jpeg_upload()},
     )
     client.post(f"/counter/applications/{case}/", {"action": "submit", "paper_pledge": "1"})
     binding.refresh_from_db()
@@ -153,11 +145,13 @@ def test_a_bad_scan_is_refused_and_leaves_nothing(desk, walk_in):
 
 def test_status_change_at_the_counter_dissolves(desk, policies):
     from bindings import services
-    from tests.bindings.test_admin import submitted
 
-    binding = submitted()
+    binding = submitted_binding()
     services.binding_approve(binding=binding, clerk=counter_clerk("510400", "审核员"))
-    response = desk.post(f"/counter/person/{binding.authorizer.pk}/", {"action": "status", "status": "suspended"})
+    response = desk.post(
+        f"/counter/person/{binding.authorizer.pk}/status/",
+        {"status": "suspended", "reason": "单位停止缴费", "expected": "normal", "confirm": "1"},
+    )
     assert response.status_code == 302
     binding.refresh_from_db()
     binding.authorizer.refresh_from_db()

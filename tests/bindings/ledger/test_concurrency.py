@@ -5,7 +5,6 @@ import datetime
 import threading
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from bindings.ledger import services as ledger
@@ -13,7 +12,7 @@ from bindings.ledger.errors import LedgerError
 from bindings.models import EntryKind, LedgerEntry, PremiumPayment
 from policies.relationships import Relationship
 
-from .conftest import Family, assert_books_balance, balance, visit
+from .conftest import assert_books_balance, balance, visit
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -46,12 +45,6 @@ def run_together(calls):
     unexpected = [e for e in errors if e is not None and not isinstance(e, LedgerError)]
     assert not unexpected, unexpected
     return results, errors
-
-
-@pytest.fixture
-def family():
-    call_command("load_policies", verbosity=0)
-    return Family()
 
 
 def _parents(family, son, n):

@@ -5,7 +5,6 @@ import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, get_resolver, reverse
@@ -15,7 +14,7 @@ from bindings import services
 from bindings.ledger import services as ledger
 from bindings.models import EntryKind, LedgerEntry, PremiumPayment, Settlement, SpendingCap
 from policies.relationships import Relationship
-from tests.factories import StaffFactory
+from tests.factories import clerk
 
 from .conftest import assert_books_balance, balance, visit
 
@@ -314,14 +313,8 @@ def test_premium_page_and_payment(client, family, monkeypatch):
 # --- the counter desk ---------------------------------------------------------------------------------------
 
 
-def _counter_clerk(region):
-    clerk = StaffFactory(region_code=region)
-    clerk.user_permissions.add(Permission.objects.get(codename="use_counter"))
-    return clerk
-
-
 def test_counter_clerk_settles_for_a_walk_in_patient_of_his_region(client, wang):
-    client.force_login(_counter_clerk("360900"))
+    client.force_login(clerk("360900", permissions=["use_counter"]))
     data = {**sim_data("self", ("drug", "1000"), action="post"), "id_number": wang["father"].id_number}
     response = client.post(reverse("ledger:counter"), data)
     settlement = Settlement.objects.get()
@@ -330,7 +323,7 @@ def test_counter_clerk_settles_for_a_walk_in_patient_of_his_region(client, wang)
 
 
 def test_counter_refuses_other_regions_and_residents(client, wang):
-    client.force_login(_counter_clerk("510400"))
+    client.force_login(clerk("510400", permissions=["use_counter"]))
     data = {**sim_data("self", ("drug", "100"), action="post"), "id_number": wang["father"].id_number}
     assert "不在本窗口的经办区域" in client.post(reverse("ledger:counter"), data).content.decode()
     assert not Settlement.objects.exists()
