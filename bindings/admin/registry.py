@@ -25,7 +25,7 @@ from bindings.ledger.errors import LedgerError
 from bindings.ledger.money import fen_text
 
 # Written by the insurance platform, the ledger services or the status-change page; never by this form.
-REGISTRY_ONLY = ["id_number", "scheme", "category", "province_code", "city_code", "balance_fen", "status"]
+REGISTRY_ONLY = ["id_number", "scheme", "category", "province_code", "city_code", "balance_yuan", "status"]
 
 
 @admin.register(InsuredPerson)
@@ -33,7 +33,7 @@ class InsuredPersonAdmin(RegionScopedAdmin):
     list_display = ["masked_name", "masked_id", "scheme", "category", "status", "city", "balance_yuan"]
     list_filter = ["scheme", "category", "status", "province_code"]
     search_fields = ["=id_number", "name"]
-    readonly_fields = ["sex", "birth_date", "created_at", "updated_at"]
+    readonly_fields = ["sex", "birth_date", "created_shown", "updated_shown"]
     fields = [
         "id_number",
         "name",
@@ -45,12 +45,20 @@ class InsuredPersonAdmin(RegionScopedAdmin):
         "status",
         "province_code",
         "city_code",
-        "balance_fen",
-        "created_at",
-        "updated_at",
+        "balance_yuan",
+        "created_shown",
+        "updated_shown",
     ]
     list_per_page = 50
     show_full_result_count = False
+
+    @admin.display(description=_("登记时间"))
+    def created_shown(self, obj):
+        return obj.created_at
+
+    @admin.display(description=_("最近更新"))
+    def updated_shown(self, obj):
+        return obj.updated_at
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, *REGISTRY_ONLY]

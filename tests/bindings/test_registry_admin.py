@@ -75,6 +75,7 @@ def test_the_change_form_shows_them_read_only_and_links_the_status_page(editor, 
     page = editor.get(change_url(member)).content.decode()
     for name in ("id_number", "balance_fen", "scheme", "category", "city_code", "province_code", "status"):
         assert f'name="{name}"' not in page, name
+    assert "个人账户余额（元）" in page and "登记时间" in page and "Created at" not in page
     assert f'href="{status_url(member)}"' in page
     assert editor.get("/admin/accounts/insuredperson/add/").status_code == 403
 
