@@ -17,6 +17,7 @@ from PIL import Image
 
 from accounts.idnumbers import make_id_number
 from accounts.models import Category, InsuranceStatus, InsuredPerson, Scheme
+from bindings import services
 
 TEST_PASSWORD = "Hall-test-2026"
 
@@ -119,8 +120,6 @@ def counter_clerk(region_code: str = "510400", *roles: str, **fields):
 def submitted_binding(district="510402", relationship="child", birth=date(2015, 1, 1), pledge=False, upload=True):
     """A case submitted through the real services: a new member of the district applies for a resident-scheme
     relative, uploads what the engine asks (or ticks the pledge) and submits. 攀枝花 and a child by default."""
-    from bindings import services
-
     user = UserFactory(person=InsuredPersonFactory(district=district))
     relative = InsuredPersonFactory(district=district, birth=birth, resident=True)
     application = services.application_start(authorizer=user.person, actor=user)
