@@ -189,16 +189,20 @@ class SmsCode(models.Model):
 
 
 class SmsMessage(models.Model):
-    """The simulated SMS gateway's outbox."""
+    """The simulated SMS gateway's outbox (a demo device: see accounts.sms and accounts.checks)."""
 
     phone = models.CharField(_("手机号"), max_length=11)
     body = models.TextField(_("内容"))
+    region_code = models.CharField(
+        _("统筹区代码"), max_length=6, blank=True, db_index=True, help_text=_("收信人参保统筹区，用于按区域查看。")
+    )
     created_at = models.DateTimeField(_("发送时间"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("短信发件箱")
         verbose_name_plural = _("短信发件箱")
         ordering = ["-created_at", "-id"]
+        permissions = [("view_sms_outbox", _("查看模拟短信发件箱（验证码已遮盖）"))]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.body[:20]}"
@@ -260,6 +264,21 @@ class AuditAction(models.TextChoices):
     STATUS_CHANGE = "status_change", _("变更参保状态")
     BALANCE_CORRECT = "balance_correct", _("更正个人账户余额")
     REFUSED = "refused", _("操作被拒绝")
+    SEARCH = "search", _("按证件号码或手机号检索")
+    COUNTER_LOOKUP = "counter_lookup", _("窗口查询参保人员")
+    SETTLEMENT = "settlement", _("窗口结算（个人账户支出）")
+    REGISTRY_EDIT = "registry_edit", _("修改登记信息")
+    SMS_OUTBOX_VIEW = "sms_outbox_view", _("查看短信发件箱")
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Insert-only at the ORM too: bulk updates and deletes are refused (PostgreSQL also has a trigger)."""
+
+    def update(self, **kwargs):
+        raise PermissionError("audit entries are insert-only")
+
+    def delete(self):
+        raise PermissionError("audit entries are insert-only")
 
 
 class AuditEntry(models.Model):
@@ -271,10 +290,17 @@ class AuditEntry(models.Model):
     case_number = models.CharField(_("受理编号"), max_length=20, blank=True, db_index=True)
     detail = models.TextField(_("说明"), blank=True)
     ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    region_code = models.CharField(
+        _("统筹区代码"), max_length=6, blank=True, db_index=True, help_text=_("所涉人员或案件的参保统筹区。")
+    )
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("经办审计日志")
+        # Related-object access and Django's internals use the same insert-only queryset.
+        base_manager_name = "objects"
         verbose_name_plural = _("经办审计日志")
         ordering = ["-created_at", "-id"]
 
@@ -288,3 +314,24 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit entries are insert-only")
+
+
+class RateBucket(models.Model):
+    """One counter of a sliding-window limit (SMS sends, failed sign-ins), kept in the database.
+
+    A limit counted here survives a Redis restart and holds across every worker and machine. `key` is a keyed
+    hash of what is counted (never a phone number or address in clear); `window` is the minute it counts.
+    """
+
+    key = models.CharField(max_length=64)
+    window = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("频率限制计数")
+        verbose_name_plural = _("频率限制计数")
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="rate_bucket_unique_window")]
+
+    def __str__(self):
+        return f"{self.key}@{self.window}: {self.count}"

@@ -81,4 +81,4 @@ def notify_person(person, *, title: str, body: str, binding: Binding | None = No
     Notice.objects.create(person=person, binding=binding, title=title, body=body)
     phone = _phone(person)
     if phone:
-        sms_send(phone=phone, body=_("【医保服务大厅】") + body)
+        sms_send(phone=phone, body=_("【医保服务大厅】") + body, region_code=person.city_code)

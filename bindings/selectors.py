@@ -7,7 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit
+from accounts.audit import audit, region_of
 from accounts.clerks import clerk_covers
 from accounts.models import AuditAction, InsuranceStatus, InsuredPerson
 from policies.eligibility import BindingFacts, Quota
@@ -66,14 +66,15 @@ def live_binding_with(*, authorizer: InsuredPerson, relative: InsuredPerson, on:
     return Binding.objects.filter(authorizer=authorizer, relative=relative).live(on).first()
 
 
-def _refuse(user, target: str, case_number: str = ""):
+def _refuse(user, target: str, application: Application):
     """Someone asked for another resident's data by URL: log it, then answer 404 as if it did not exist."""
     audit(
         actor=user,
         action=AuditAction.REFUSED,
         target=target,
-        case_number=case_number,
+        case_number=application.case_number,
         detail=_("访问他人的申请或材料"),
+        region_code=region_of(application),
     )
     return Http404()
 
@@ -85,7 +86,7 @@ def application_for_user(*, user, case_number: str) -> Application:
     if application is None:
         raise Http404
     if person is None or application.authorizer_id != person.pk:
-        raise _refuse(user, f"application:{application.pk}", application.case_number)
+        raise _refuse(user, f"application:{application.pk}", application)
     return application
 
 
@@ -107,7 +108,7 @@ def binding_for_party(*, user, pk: int) -> Binding:
     if binding is None:
         raise Http404
     if not party_roles(binding, user):
-        raise _refuse(user, f"binding:{binding.pk}", binding.application.case_number)
+        raise _refuse(user, f"binding:{binding.pk}", binding.application)
     return binding
 
 
@@ -140,7 +141,7 @@ def document_for_viewer(*, user, pk) -> Document:
         return document
     if clerk_covers(user, binding.application.city_code):
         return document
-    raise _refuse(user, f"document:{document.pk}", binding.application.case_number)
+    raise _refuse(user, f"document:{document.pk}", binding.application)
 
 
 def working_days_between(start: date, end: date) -> int:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.audit import audit
+from accounts.audit import audit, region_of
 from accounts.models import AuditAction
 from accounts.views import client_ip
 from bindings.services import BindingError, RelativeInput
@@ -237,6 +237,7 @@ def document(request, pk):
                 case_number=doc.binding.application.case_number,
                 detail=doc.get_kind_display(),
                 ip=client_ip(request),
+                region_code=region_of(doc),
             )
     accel = settings.DOCUMENT_X_ACCEL_REDIRECT
     if accel and isinstance(default_storage, FileSystemStorage):

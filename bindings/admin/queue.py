@@ -14,8 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import RegionScopedAdmin, masked_person
-from accounts.audit import audit
+from accounts.admin import AuditedSearchMixin, RegionScopedAdmin, masked_person
+from accounts.audit import audit, region_of
 from accounts.masking import mask_id_number, mask_name, mask_phone
 from accounts.models import AuditAction, AuditEntry
 from accounts.regions import region_name
@@ -50,7 +50,7 @@ class MoreForm(forms.Form):
 
 
 @admin.register(Binding)
-class BindingAdmin(RegionScopedAdmin):
+class BindingAdmin(AuditedSearchMixin, RegionScopedAdmin):
     region_field = "application__city_code"
     list_display = [
         "case_number",
@@ -109,7 +109,7 @@ class BindingAdmin(RegionScopedAdmin):
             return "—"
         days = working_days_between(timezone.localtime(obj.submitted_at).date(), timezone.localdate())
         if days > getattr(obj, "review_days", settings.REVIEW_WORKING_DAYS):
-            return format_html('<strong class="overdue" style="color:#b02a37">{} ⚠ {}</strong>', days, _t("超时"))
+            return format_html('<strong class="overdue">{} ⚠ {}</strong>', days, _t("超时"))
         return days
 
     def get_queryset(self, request):
@@ -210,6 +210,7 @@ class BindingAdmin(RegionScopedAdmin):
             detail=_t("查看%(who)s完整姓名、证件号码和手机号")
             % {"who": _t("授权人") if party == "authorizer" else _t("使用人")},
             ip=client_ip(request),
+            region_code=region_of(binding),
         )
         context = {
             **self.admin_site.each_context(request),
@@ -268,6 +269,7 @@ class BindingAdmin(RegionScopedAdmin):
                 case_number=binding.application.case_number,
                 detail=f"{decision}: {exc.message}",
                 ip=client_ip(request),
+                region_code=region_of(binding),
             )
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(url)

@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import RegionScopedAdmin
+from accounts.admin import AuditedChangeFormMixin, AuditedSearchMixin, RegionScopedAdmin
 from accounts.masking import mask_id_number, mask_name
 from accounts.models import InsuredPerson
 from accounts.regions import region_name
@@ -29,7 +29,11 @@ REGISTRY_ONLY = ["id_number", "scheme", "category", "province_code", "city_code"
 
 
 @admin.register(InsuredPerson)
-class InsuredPersonAdmin(RegionScopedAdmin):
+class InsuredPersonAdmin(AuditedSearchMixin, AuditedChangeFormMixin, RegionScopedAdmin):
+    """Searches by ID number or name, every showing of the change form (full ID number and phone) and every
+    change saved through it are audited (accounts.admin's mixins)."""
+
+    audit_target = "person"
     list_display = ["masked_name", "masked_id", "scheme", "category", "status", "city", "balance_yuan"]
     list_filter = ["scheme", "category", "status", "province_code"]
     search_fields = ["=id_number", "name"]

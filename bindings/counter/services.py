@@ -5,10 +5,11 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit
+from accounts.audit import audit, region_of
 from accounts.clerks import clerk_covers
 from accounts.errors import HallError
 from accounts.idnumbers import normalize_id_number
+from accounts.masking import mask_id_number
 from accounts.models import AuditAction, InsuredPerson
 from bindings import services
 from bindings.models import ActorRole, Application, CounterTicket
@@ -40,21 +41,32 @@ def ticket_take(*, clerk) -> CounterTicket:
 
 
 def person_lookup(*, clerk, id_number: str, ip: str | None = None) -> InsuredPerson:
-    """The walk-in resident by ID number, inside the clerk's region. Misses are logged."""
+    """The walk-in resident by ID number, inside the clerk's region. Every look-up is logged, the number masked:
+    a find as COUNTER_LOOKUP under the person's region, a miss as REFUSED under the person's region (another
+    region's resident) or, for a number nobody has, the counter's own."""
     number = normalize_id_number(id_number)
     person = InsuredPerson.objects.filter(id_number=number).first()
-    if person is None or not clerk_covers(clerk, person.city_code):
+    if person is not None and clerk_covers(clerk, person.city_code):
         audit(
             actor=clerk,
-            action=AuditAction.REFUSED,
-            target="person:lookup",
-            detail=_("窗口查询未找到或不在本经办区域：%(n)s") % {"n": number[:6] + "****" + number[-4:]},
+            action=AuditAction.COUNTER_LOOKUP,
+            target=f"person:{person.pk}",
+            detail=_("窗口按身份证号码查询：%(n)s") % {"n": mask_id_number(number)},
             ip=ip,
+            region_code=region_of(person),
         )
-        if person is None:
-            raise CounterError(_("未查到该身份证号码的参保登记信息，请核对号码，或请居民先到参保地办理参保登记。"))
-        raise CounterError(_("该居民不在本窗口的经办区域参保，请到参保地医保经办窗口办理。"))
-    return person
+        return person
+    audit(
+        actor=clerk,
+        action=AuditAction.REFUSED,
+        target="person:lookup",
+        detail=_("窗口查询未找到或不在本经办区域：%(n)s") % {"n": mask_id_number(number)},
+        ip=ip,
+        region_code=region_of(person) if person is not None else clerk.region_code,
+    )
+    if person is None:
+        raise CounterError(_("未查到该身份证号码的参保登记信息，请核对号码，或请居民先到参保地办理参保登记。"))
+    raise CounterError(_("该居民不在本窗口的经办区域参保，请到参保地医保经办窗口办理。"))
 
 
 @transaction.atomic
@@ -87,6 +99,7 @@ def counter_submit(*, clerk, application: Application, paper_pledge: bool, ip: s
         case_number=application.case_number,
         detail=_("窗口受理%(n)s人") % {"n": len(bindings)},
         ip=ip,
+        region_code=region_of(application),
     )
     for binding in bindings:
         # A clerk who may decide approves on the spot what the state machine and maker-checker let him.

@@ -10,8 +10,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import ReadOnlyScopedAdmin, masked_person
-from accounts.audit import audit
+from accounts.admin import AuditedSearchMixin, ReadOnlyScopedAdmin, masked_person
+from accounts.audit import audit, region_of
 from accounts.models import AuditAction, InsuredPerson
 from accounts.views import client_ip
 from bindings.ledger.corrections import (
@@ -39,7 +39,7 @@ def money_column(field: str, description):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyScopedAdmin):
+class LedgerEntryAdmin(AuditedSearchMixin, ReadOnlyScopedAdmin):
     region_field = "person__city_code"
     list_display = [
         "occurred_on",
@@ -79,6 +79,7 @@ class LedgerEntryAdmin(ReadOnlyScopedAdmin):
                 target=f"person:{person.pk}",
                 detail=f"balance_correct: {exc.message}",
                 ip=client_ip(request),
+                region_code=region_of(person),
             )
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:bindings_ledgerentry_changelist"))
@@ -133,7 +134,7 @@ class LedgerEntryAdmin(ReadOnlyScopedAdmin):
 
 
 @admin.register(Settlement)
-class SettlementAdmin(ReadOnlyScopedAdmin):
+class SettlementAdmin(AuditedSearchMixin, ReadOnlyScopedAdmin):
     region_field = "patient__city_code"
     list_display = [
         "serial",

@@ -13,7 +13,7 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit
+from accounts.audit import audit, region_of
 from accounts.clerks import clerk_covers
 from accounts.models import AuditAction, InsuredPerson
 from bindings.ledger.errors import LedgerError
@@ -123,6 +123,7 @@ def ledger_correct_balance(
             "reason": reason,
         },
         ip=ip,
+        region_code=region_of(locked),
     )
     notify_person(
         locked,

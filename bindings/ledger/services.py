@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.masking import mask_name
 from accounts.models import InsuranceStatus, InsuredPerson
+from bindings.ledger.audits import audit_clerk_settlement
 from bindings.ledger.errors import LedgerError
 from bindings.ledger.money import MAX_CAP_FEN, MAX_LEDGER_FEN, fen_text
 from bindings.ledger.premiums import premium_quote
@@ -223,6 +224,7 @@ def settlement_post(
     channel: str = ChannelKind.ONLINE_HALL,
     declared_fund_fen: int | None = None,
     on: datetime.date | None = None,
+    ip: str | None = None,
 ) -> Settlement:
     """Settle one outpatient visit and post it: the patient's own account first, then the authorizer's shared
     balance (when `authorizer` is given and everything allows it), then cash. `on` is the visit day.
@@ -302,6 +304,8 @@ def settlement_post(
             % {"name": patient.name, "rel": binding.get_relationship_display(), "where": where},
         )
         _notify_shared_debit(entry, settlement, binding)
+    if getattr(actor, "is_staff", False):
+        audit_clerk_settlement(settlement, clerk=actor, ip=ip)
     logger.info("settlement %s posted: own %s shared %s", settlement.serial, split.own_account_fen, split.shared_fen)
     return settlement
 

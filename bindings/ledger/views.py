@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.audit import audit, region_of
 from accounts.masking import mask_name
+from accounts.models import AuditAction
 from accounts.views import client_ip
 from bindings.counter.permissions import can_use_counter
 from bindings.counter.services import CounterError, person_lookup
@@ -104,6 +106,7 @@ def _run_simulator(request, *, patients, resolve, channel, template, extra=None)
                     channel=channel,
                     declared_fund_fen=declared,
                     on=on,
+                    ip=client_ip(request),
                 )
                 messages.success(request, _("已记账，结算单号%(serial)s。") % {"serial": settlement.serial})
                 return redirect("ledger:settlement", pk=settlement.pk)
@@ -175,6 +178,16 @@ def counter(request):
 def settlement(request, pk):
     settlement = selectors.settlement_for_viewer(user=request.user, pk=pk)
     viewer_id = getattr(request.user, "person_id", None)
+    if viewer_id is None or viewer_id not in (settlement.patient_id, settlement.authorizer_id):
+        # A counter clerk reads the slip with both names whole (he prints it for the resident): logged.
+        audit(
+            actor=request.user,
+            action=AuditAction.REVEAL,
+            target=f"settlement:{settlement.pk}",
+            detail=_("查看结算单%(serial)s（完整姓名）") % {"serial": settlement.serial},
+            ip=client_ip(request),
+            region_code=region_of(settlement.patient),
+        )
     return render(
         request,
         "ledger/settlement.html",

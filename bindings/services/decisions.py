@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit
+from accounts.audit import audit, region_of
 from accounts.models import AuditAction
 from policies.choices import ChannelKind
 
@@ -25,6 +25,7 @@ def _audit_clerk(clerk, action, binding, *, detail="", ip=None):
             case_number=binding.application.case_number,
             detail=detail,
             ip=ip,
+            region_code=region_of(binding),
         )
 
 

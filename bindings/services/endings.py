@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit
+from accounts.audit import audit, region_of
 from accounts.models import AuditAction, InsuranceStatus, InsuredPerson
 from policies.choices import ChannelKind
 
@@ -100,6 +100,7 @@ def registry_status_change(
             target=f"person:{person.pk}",
             detail=_("%(before)s → %(after)s；原因：%(reason)s") % {"before": before, "after": after, "reason": reason},
             ip=ip,
+            region_code=region_of(person),
         )
     code = (
         DissolveReason.INSURANCE_SUSPENDED

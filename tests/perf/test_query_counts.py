@@ -140,3 +140,26 @@ def test_settlement_simulator(client, rows, count_queries):
     constant(count_queries, lambda: client.get(url), lambda n: made.extend(rows.binding() for _ in range(n)))
     page = client.get(url).content.decode()
     assert all(b.relative.name in page for b in made), "every relative is a patient to choose"
+
+
+@pytest.mark.parametrize("page", ["queue", "ledger"])
+def test_an_audited_id_search_stays_constant(client, rows, count_queries, page):
+    """A search by ID number writes one SEARCH row (its region read from the joined rows, not one query each)."""
+    from accounts.models import AuditAction, AuditEntry
+    from bindings.ledger.services import ledger_post
+    from bindings.models import EntryKind
+
+    client.force_login(clerk("360900", "审核员"))
+    person = rows.authorizer
+
+    def add(n):
+        for _ in range(n):
+            if page == "queue":
+                rows.binding(status=Status.SUBMITTED)
+            else:
+                ledger_post(person=person, kind=EntryKind.ADJUSTMENT, amount_fen=100)
+
+    url = "/admin/bindings/binding/" if page == "queue" else "/admin/bindings/ledgerentry/"
+    constant(count_queries, lambda: client.get(url, {"q": person.id_number}), add)
+    searches = AuditEntry.objects.filter(action=AuditAction.SEARCH)
+    assert searches.count() == 3 and {row.region_code for row in searches} == {"360900"}
