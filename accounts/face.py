@@ -1,7 +1,8 @@
-"""Simulated face sign-in: a random liveness prompt, a single-use challenge, a pluggable verifier.
+"""Face sign-in: a random liveness prompt, a single-use challenge, a pluggable verifier (settings.FACE_VERIFIER).
 
 The verifier sees the captured photo only in memory; nothing of the image is stored
-except its format and size in the verification record.
+except its format and size in the verification record. The simulated verifier is a demo device
+(accounts.devices): where demo devices are not allowed it is replaced by one that refuses every photo.
 """
 
 import io
@@ -16,6 +17,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from .devices import demo_devices_allowed, is_demo_device
 from .errors import HallError
 from .models import FaceChallenge, FaceVerification, LivenessPrompt, User
 
@@ -40,8 +42,12 @@ class IdentityVerifier(Protocol):
 
 
 class SimulatedFaceVerifier:
-    """Accepts a real, decodable photo of sensible size for an existing, active account."""
+    """Accepts a real, decodable photo of sensible size for an existing, active account: any face, any photo.
 
+    A demo device: it checks nothing about who is in the photo.
+    """
+
+    demo_device = True
     formats = {"JPEG", "PNG", "WEBP"}
 
     def verify(self, *, user, image, prompt):
@@ -67,8 +73,18 @@ class SimulatedFaceVerifier:
         return VerifierResult(True, "", fmt, width, height)
 
 
+class UnavailableVerifier:
+    """Stands in for a demo verifier where demo devices are not allowed: face sign-in refuses, it never guesses."""
+
+    def verify(self, *, user, image, prompt):
+        return VerifierResult(False, _("人脸识别登录暂未开通，请改用密码或短信验证码登录。"))
+
+
 def get_verifier() -> IdentityVerifier:
-    return import_string(settings.FACE_VERIFIER)()
+    verifier = import_string(settings.FACE_VERIFIER)
+    if is_demo_device(verifier) and not demo_devices_allowed():
+        return UnavailableVerifier()
+    return verifier()
 
 
 def face_challenge_start(*, user: User | None) -> FaceChallenge:

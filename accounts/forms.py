@@ -5,14 +5,15 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .idnumbers import parse_id_number
+from .idnumbers import normalize_identifier, parse_id_number
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+# [0-9], not \d: in Python \d also matches Arabic-Indic and other digits.
+PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
 
 
 def clean_phone_value(value: str) -> str:
-    value = (value or "").strip().replace(" ", "")
-    if not PHONE_RE.match(value):
+    value = normalize_identifier(value)
+    if not PHONE_RE.fullmatch(value):
         raise ValidationError(_("请输入11位中国大陆手机号码。"), code="phone_format")
     return value
 
@@ -24,6 +25,10 @@ class IdNumberField(forms.CharField):
         kwargs.setdefault("min_length", 1)
         super().__init__(**kwargs)
         self.widget.attrs.update({"autocomplete": "off", "inputmode": "text", "spellcheck": "false"})
+
+    def to_python(self, value):
+        # Before the length check: a number typed with spaces or full-width digits is still 18 characters.
+        return normalize_identifier(super().to_python(value))
 
     def clean(self, value):
         value = super().clean(value)
@@ -42,6 +47,9 @@ class PhoneField(forms.CharField):
         self.widget.input_type = "tel"
         self.widget.attrs.update({"autocomplete": "tel", "inputmode": "numeric"})
 
+    def to_python(self, value):
+        return normalize_identifier(super().to_python(value))
+
     def clean(self, value):
         value = super().clean(value)
         return clean_phone_value(value) if value else value
@@ -53,6 +61,9 @@ class SmsCodeField(forms.CharField):
         kwargs.setdefault("max_length", 6)
         super().__init__(**kwargs)
         self.widget.attrs.update({"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": r"\d{6}"})
+
+    def to_python(self, value):
+        return normalize_identifier(super().to_python(value))  # a code typed in full-width digits is the same code
 
 
 class RegisterForm(forms.Form):
@@ -113,6 +124,9 @@ class PasswordLoginForm(forms.Form):
     password = forms.CharField(
         label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
+
+    def clean_identifier(self):
+        return normalize_identifier(self.cleaned_data["identifier"])
 
 
 class SmsLoginForm(forms.Form):

@@ -14,16 +14,16 @@ User = get_user_model()
 
 
 def registry_match(*, name: str, id_number: str) -> InsuredPerson:
-    """The registry person with exactly this name and number, or a ValidationError that does not say which is wrong."""
+    """The registry person with exactly this name and number, or a ValidationError that does not say which is wrong.
+
+    It does not say whether the person already has an account either: registration tells that only to someone who
+    has proved the phone by SMS (account_register), so the page cannot be used to find out who has signed up.
+    """
     person = InsuredPerson.objects.filter(id_number=normalize_id_number(id_number), name=name.strip()).first()
     if person is None:
         raise ValidationError(
             _("姓名与身份证号码不匹配，或未在医保信息平台登记参保。请核对后重试，或到医保经办窗口咨询。"),
             code="registry_mismatch",
-        )
-    if User.objects.filter(person=person).exists():
-        raise ValidationError(
-            _("该身份证号码已注册账户，请直接登录；忘记密码可用短信验证码登录。"), code="already_registered"
         )
     return person
 
@@ -33,12 +33,22 @@ def phone_available(*, phone: str, exclude_user=None) -> None:
     if exclude_user is not None:
         qs = qs.exclude(pk=exclude_user.pk)
     if qs.exists():
-        raise ValidationError(_("该手机号已绑定其他账户，请换一个手机号。"), code="phone_taken")
+        raise ValidationError(
+            _("该手机号已绑定其他账户，请换一个手机号；如是您本人的账户，请直接登录。"), code="phone_taken"
+        )
 
 
 @transaction.atomic
 def account_register(*, person: InsuredPerson, phone: str, password: str, elder_mode: bool = False) -> User:
-    """Create the resident's account. The caller has already confirmed the phone by SMS."""
+    """Create the resident's account. The caller has already confirmed the phone by SMS.
+
+    Only now, to the holder of the phone, is it said that the person or the phone already has an account.
+    """
+    if User.objects.filter(person=person).exists():
+        raise ValidationError(
+            _("该身份证号码已注册账户，请直接登录；忘记密码可用短信验证码登录。"), code="already_registered"
+        )
+    phone_available(phone=phone)
     user = User(
         username=f"r_{get_random_string(12).lower()}",
         person=person,

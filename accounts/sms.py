@@ -1,20 +1,22 @@
-"""The simulated SMS gateway: one-time codes that expire, are single-use, stored hashed, and rate-limited."""
+"""SMS: texts through the pluggable gateway (accounts.sms_gateways), and one-time codes that expire, are
+single-use, stored hashed, and rate-limited. No log line carries a code."""
 
-import contextlib
 import logging
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from . import ratelimit
+from .devices import sms_outbox_on
 from .errors import HallError
 from .masking import mask_phone
-from .models import SmsCode, SmsMessage
+from .models import SmsCode
+from .sms_gateways import get_gateway, mask_codes, outbox_remember
 
 logger = logging.getLogger("hall.sms")
 
@@ -27,95 +29,106 @@ def _hash(code_id_salt: str, code: str) -> str:
     return salted_hmac("accounts.sms", f"{code_id_salt}:{code}").hexdigest()
 
 
-def sms_send(*, phone: str, body: str) -> SmsMessage:
-    """Deliver a text through the simulated gateway: the outbox row, and a console line once committed."""
-    message = SmsMessage.objects.create(phone=phone, body=body)
-    transaction.on_commit(lambda: logger.info("SMS to %s: %s", mask_phone(phone), body))
-    return message
+def sms_send(*, phone: str, body: str, region_code: str | None = None) -> None:
+    """Hand a text to the configured gateway; log it, with any code masked, once the transaction commits.
+
+    region_code is the recipient's insured city when the caller knows it (the demo outbox looks it up otherwise).
+    The demo outbox writes inside the caller's transaction, so a rolled-back action leaves no text; a real gateway
+    is called only after commit, for the same reason, and a failure there is logged, not raised: the action that
+    caused the text has already happened.
+    """
+    gateway = get_gateway()
+    masked_phone, masked_body = mask_phone(phone), mask_codes(body)
+    if not getattr(gateway, "available", True):
+        logger.warning("SMS to %s not sent: no SMS gateway (the demo outbox is not allowed here)", masked_phone)
+        return
+    if getattr(gateway, "transactional", False):
+        gateway.send(phone=phone, body=body, region_code=region_code)
+        transaction.on_commit(lambda: logger.info("SMS to %s: %s", masked_phone, masked_body))
+        return
+
+    def deliver():
+        try:
+            gateway.send(phone=phone, body=body, region_code=region_code)
+        except Exception as exc:  # its message may quote the text: only the type is logged
+            logger.error("SMS to %s failed: %s", masked_phone, type(exc).__name__)
+        else:
+            logger.info("SMS to %s: %s", masked_phone, masked_body)
+
+    transaction.on_commit(deliver)
 
 
-# SMS rate limits live in the cache (Redis in production), so every worker and every machine counts the same
-# sends. They are only ever counted with atomic operations (add, incr, decr): no read-modify-write.
+def sms_available() -> bool:
+    return getattr(get_gateway(), "available", True)
+
+
+# SMS rate limits are counted in the database (accounts.ratelimit, RateBucket rows), not in Redis: every worker
+# on every machine counts the same sends, and a Redis restart forgets none of them (see that module for why,
+# and for how a count stays exact when requests race).
 #
-# "Per hour" is a sliding hour counted in one-minute buckets, each keyed by the minute it counts (taken from
-# timezone.now(), not from the cache's clock). A send is counted first (incr), then added to the 60 buckets
-# before it; over the limit, the count is taken back and the send refused. So concurrent requests cannot
-# both slip under the limit, and the hour counted is never shorter than the hour the database query used
-# to count (it may be up to a minute longer). Because buckets are chosen by the request's time and a bucket's TTL only
-# cleans up, the limits hold on any cache backend even when tests move the clock with time-machine; the
-# resend interval compares stored times for the same reason.
+# "Per hour" is a sliding hour counted in one-minute windows taken from timezone.now() (so tests move the clock
+# with time-machine). A send is counted first, then added to the windows before it; over the limit, the count
+# is taken back and the send refused. So concurrent requests cannot both slip under the limit, and the hour
+# counted is never shorter than an hour (it may be up to a minute longer). The resend interval is a mark whose
+# end only one of several racing requests can move.
 #
-# Sends are counted before the code is written: a send that then fails in the database still counts, which
-# errs on the side of refusing. A cache that cannot be reached raises (the 503 page): no code goes out
+# The counting runs inside sms_code_send's transaction: a send that then fails in the database is rolled back
+# with its count, as no code went out. A database that cannot be reached raises (the 503 page): no code goes out
 # uncounted.
-_BUCKET_SECONDS = 60
-_BUCKETS_PER_HOUR = 60
-_BUCKET_TTL = 2 * 60 * 60
 
 
 def _rate_key(kind: str, value: str) -> str:
-    """Cache keys carry a keyed hash, not the phone number or address itself (Redis is not for personal data)."""
-    return f"sms-rate:{kind}:{salted_hmac('accounts.sms.rate', value).hexdigest()[:24]}"
+    """Stored keys carry a keyed hash, not the phone number or address itself."""
+    return ratelimit.bucket_key(f"sms-{kind}", value)
 
 
-def _count_send(prefix: str, now) -> tuple[str, int]:
-    """Count one send in the current minute; return its bucket and the sends in the last hour, this one included.
-
-    The current minute's count is the value incr() returns, so requests that race each get their own number
-    and exactly as many as the limit allows go through.
-    """
-    minute = int(now.timestamp()) // _BUCKET_SECONDS
-    key = f"{prefix}:{minute}"
-    cache.add(key, 0, timeout=_BUCKET_TTL)
-    try:
-        current = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=_BUCKET_TTL)
-        current = 1
-    earlier = [f"{prefix}:{m}" for m in range(minute - _BUCKETS_PER_HOUR, minute)]
-    return key, current + sum(cache.get_many(earlier).values())
+def _count_send(key: str, now) -> ratelimit.Hit:
+    """Count one send in the current minute; the hit carries the sends in the last hour, this one included."""
+    return ratelimit.hit(key, now=now)
 
 
-def _take_back(key: str) -> None:
-    with contextlib.suppress(ValueError):  # the bucket is gone: nothing to take back
-        cache.decr(key)
+def _take_back(hit: ratelimit.Hit) -> None:
+    ratelimit.take_back(hit)
 
 
 def _check_rate(*, phone: str, ip: str | None, now) -> None:
     """One code a minute per phone, SMS_MAX_PER_PHONE_PER_HOUR per phone, SMS_MAX_PER_IP_PER_HOUR per address."""
-    interval = settings.SMS_RESEND_INTERVAL.total_seconds()
-    stamp = now.timestamp()
     last_key = _rate_key("last", phone)
-    if not cache.add(last_key, stamp, timeout=int(interval) + 1):
-        last = cache.get(last_key)
-        if last is not None and stamp - last < interval:
-            wait = int(interval - (stamp - last)) + 1
-            raise SmsError(_("验证码已发送，请在%(s)s秒后再重新获取。") % {"s": wait})
-        cache.set(last_key, stamp, timeout=int(interval) + 1)  # a stale mark the cache had not dropped yet
+    running_until = ratelimit.interval_start(last_key, now=now, interval=settings.SMS_RESEND_INTERVAL)
+    if running_until is not None:
+        wait = int((running_until - now).total_seconds()) + 1
+        raise SmsError(_("验证码已发送，请在%(s)s秒后再重新获取。") % {"s": wait})
     taken = []
     try:
-        key, sends = _count_send(_rate_key("phone", phone), now)
-        taken.append(key)
-        if sends > settings.SMS_MAX_PER_PHONE_PER_HOUR:
+        hit = _count_send(_rate_key("phone", phone), now)
+        taken.append(hit)
+        if hit.total > settings.SMS_MAX_PER_PHONE_PER_HOUR:
             raise SmsError(
                 _("该手机号1小时内获取验证码已达%(n)s次，请稍后再试。") % {"n": settings.SMS_MAX_PER_PHONE_PER_HOUR}
             )
         if ip:
-            key, sends = _count_send(_rate_key("ip", ip), now)
-            taken.append(key)
-            if sends > settings.SMS_MAX_PER_IP_PER_HOUR:
+            hit = _count_send(_rate_key("ip", ip), now)
+            taken.append(hit)
+            if hit.total > settings.SMS_MAX_PER_IP_PER_HOUR:
                 raise SmsError(_("您所在网络获取验证码过于频繁，请稍后再试。"))
     except SmsError:
         # A refused request does not count, and does not start a new resend interval.
-        for key in taken:
-            _take_back(key)
-        cache.delete(last_key)
+        for hit in taken:
+            _take_back(hit)
+        ratelimit.interval_cancel(last_key)
         raise
 
 
 @transaction.atomic
-def sms_code_send(*, phone: str, purpose: str, ip: str | None = None) -> SmsCode:
-    """Issue a fresh code for (phone, purpose); earlier unused ones stop working."""
+def sms_code_send(*, phone: str, purpose: str, ip: str | None = None, session=None, deliver: bool = True) -> SmsCode:
+    """Issue a fresh code for (phone, purpose); earlier unused ones stop working.
+
+    session: the asking browser's, so that the demo outbox's simulated phone shows it this number's texts.
+    deliver=False issues and counts the code but sends no text: the SMS sign-in does so for a phone without an
+    account, so that every answer (sent, wait, hourly limit, wrong or expired code) is the same as for one with.
+    """
+    if not sms_available():
+        raise SmsError(_("短信验证码服务暂未开通，请改用其他方式办理。"))
     now = timezone.now()
     _check_rate(phone=phone, ip=ip, now=now)
     SmsCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).update(used_at=now)
@@ -129,11 +142,15 @@ def sms_code_send(*, phone: str, purpose: str, ip: str | None = None) -> SmsCode
         created_at=now,
         expires_at=now + settings.SMS_CODE_TTL,
     )
+    if not deliver:
+        return record
     minutes = int(settings.SMS_CODE_TTL.total_seconds() // 60)
     sms_send(
         phone=phone,
         body=_("【医保服务大厅】您的验证码是%(code)s，%(m)s分钟内有效。请勿告诉他人。") % {"code": code, "m": minutes},
     )
+    if session is not None and sms_outbox_on():
+        outbox_remember(session, phone)
     return record
 
 

@@ -4,7 +4,6 @@ from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -16,7 +15,9 @@ from . import services
 from .backends import user_for_identifier
 from .face import FaceCheckError, face_challenge_start, face_verify
 from .forms import FaceCaptureForm, FaceStartForm, PasswordLoginForm, RegisterForm, SmsLoginForm
-from .models import FaceChallenge, SmsMessage, SmsPurpose
+from .lockout import NETWORK, lockout_scope
+from .models import FaceChallenge, SmsPurpose
+from .outbox import sms_outbox_page
 from .regions import region_name
 from .sms import SmsError, sms_code_check, sms_code_send
 
@@ -71,12 +72,18 @@ def login_sms(request):
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
         if sending:
-            # Only registered phones get a code, but the answer is the same either way.
-            if user_for_identifier(phone) is not None:
-                try:
-                    sms_code_send(phone=phone, purpose=SmsPurpose.LOGIN, ip=client_ip(request))
-                except SmsError as exc:
-                    form.add_error("phone", str(exc))
+            # Only registered phones are sent a code, but every phone is counted and given one that is never sent,
+            # so the answers (sent, wait, hourly limit, then wrong or expired code) cannot tell who has an account.
+            try:
+                sms_code_send(
+                    phone=phone,
+                    purpose=SmsPurpose.LOGIN,
+                    ip=client_ip(request),
+                    session=request.session,
+                    deliver=user_for_identifier(phone) is not None,
+                )
+            except SmsError as exc:
+                form.add_error("phone", str(exc))
             if not form.errors:
                 messages.info(request, _("如该手机号已注册，验证码已发送，5分钟内有效。"))
         else:
@@ -94,10 +101,12 @@ def login_face(request):
     if request.method == "POST" and form.is_valid():
         user = user_for_identifier(form.cleaned_data["identifier"])
         consent = form.cleaned_data["consent"]
-        if user is not None and user.face_consent_at is None and not consent:
-            form.add_error("consent", _("首次使用人脸识别登录，请先阅读并勾选同意《人脸识别信息处理告知书》。"))
+        # Consent is asked on every face sign-in, for every identifier: asking only those with an account that
+        # never consented would tell a stranger which ID numbers have one.
+        if not consent:
+            form.add_error("consent", _("使用人脸识别登录，请先阅读并勾选同意《人脸识别信息处理告知书》。"))
         else:
-            if user is not None and consent:
+            if user is not None:
                 services.face_consent_record(user=user)
             challenge = face_challenge_start(user=user)
             request.session[FACE_SESSION_KEY] = str(challenge.pk)
@@ -155,6 +164,7 @@ def register(request):
         return redirect("home")
     sending = request.POST.get("action") == "send_code"
     form = RegisterForm(request.POST or None, sending_code=sending)
+    registered = False  # the proved phone or the person already has an account: point to sign-in
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         warning = getattr(form.fields["id_number"], "info", None)
@@ -162,14 +172,19 @@ def register(request):
             messages.warning(request, warning.warning)
         try:
             person = services.registry_match(name=data["name"], id_number=data["id_number"])
-            services.phone_available(phone=data["phone"])
         except ValidationError as exc:
-            field = "phone" if exc.code == "phone_taken" else None
-            form.add_error(field, exc)
+            form.add_error(None, exc)
         else:
+            # Whether this person or this phone already has an account is said only once the phone is proved
+            # (services.account_register): before that, the answer is the same for everyone.
             if sending:
                 try:
-                    sms_code_send(phone=data["phone"], purpose=SmsPurpose.REGISTER, ip=client_ip(request))
+                    sms_code_send(
+                        phone=data["phone"],
+                        purpose=SmsPurpose.REGISTER,
+                        ip=client_ip(request),
+                        session=request.session,
+                    )
                 except SmsError as exc:
                     form.add_error("phone", str(exc))
                 else:
@@ -187,11 +202,12 @@ def register(request):
                             elder_mode=bool(request.session.get("elder_mode")),
                         )
                     except ValidationError as exc:
-                        form.add_error(None, exc)
+                        form.add_error("phone" if exc.code == "phone_taken" else None, exc)
+                        registered = True
                     else:
                         user.backend = "accounts.backends.IdentifierPasswordBackend"
                         return _signed_in(request, user)
-    return render(request, "accounts/register.html", {"form": form})
+    return render(request, "accounts/register.html", {"form": form, "registered": registered})
 
 
 @require_POST
@@ -205,13 +221,8 @@ def elder_mode_toggle(request):
 
 
 def sms_outbox(request):
-    """The simulated gateway's outbox: open with DEBUG on (demos), otherwise staff only."""
-    if not settings.DEBUG:
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
-        if not request.user.is_staff:
-            raise Http404
-    return render(request, "accounts/sms_outbox.html", {"sms_messages": SmsMessage.objects.all()[:50]})
+    """The demo outbox: the simulated phone, or masked and audited for clerks with the permission (accounts.outbox)."""
+    return sms_outbox_page(request, ip=client_ip(request))
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -231,9 +242,13 @@ def profile(request):
 
 
 def locked_out(request, original_response=None, credentials=None):
-    """django-axes' lockout page: says how long to wait, never echoes the identifier."""
+    """django-axes' lockout page: says how long to wait, never echoes the identifier.
+
+    Locked for the account (accounts.lockout: whatever identifier or method was used) or for the network address.
+    """
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+    context = {"cooloff_minutes": minutes, "network": lockout_scope(request) == NETWORK}
+    return render(request, "accounts/locked_out.html", context, status=429)
 
 
 def csrf_failure(request, reason=""):

@@ -193,6 +193,7 @@ def main() -> None:
         "GUNICORN_ACCESSLOG": "",
         "GUNICORN_MAX_REQUESTS": "0",  # no worker recycling in the middle of a measurement
         "LOG_LEVEL": "WARNING",
+        "HALL_DEMO_DEVICES": "true",  # demo data behind the simulated SMS outbox and face verifier
     }
 
     log(f"recreating database {args.database} and Redis db {args.redis_db}")

@@ -40,12 +40,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a load balancer's probe is answered before sessions, hosts or HTTPS redirects come into it.
-    "config.middleware.HealthCheckMiddleware",
-    "config.middleware.RealClientIpMiddleware",
+    # First the middleware that only add response headers, so every response carries them: the health probe,
+    # the 413 page, static files, the pages. SecurityMiddleware's HTTPS redirect spares /healthz
+    # (SECURE_REDIRECT_EXEMPT below): the load balancer probes over plain HTTP.
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Then the probe, answered before sessions, hosts or the signed-in user come into it.
+    "config.middleware.HealthCheckMiddleware",
+    # Before anything reads the body (CSRF, the upload parser): an oversized one is refused unread.
+    "config.middleware.RequestBodyLimitMiddleware",
+    "config.middleware.RealClientIpMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -53,7 +59,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.ElderModeMiddleware",
     # A database, Redis or object store that cannot be reached answers the friendly 503 page, not a 500.
     "config.middleware.ServiceUnavailableMiddleware",
@@ -135,6 +140,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 2
 CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
+# The load balancer's health probe speaks plain HTTP; every other request is redirected to HTTPS in production.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -142,15 +149,18 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
 
 # Content Security Policy (django-csp), the same in every profile so that development and the browser tests
-# meet it too. No inline script anywhere: behaviour lives in static/js/. Inline *styles* stay allowed: Django
-# admin's change list emits a <style> block, the receipt sets its @page size inline, and a style cannot run
-# code; 'unsafe-inline' for styles is what's left of an attribute-injection, not a script-injection, risk.
-# data: images are Bootstrap's own SVG icons in its CSS.
+# meet it too. No inline script and no inline style anywhere, admin included: behaviour lives in static/js/,
+# looks in static/css/ (the receipt's @page sizes too). Without 'unsafe-inline' for styles, injected markup
+# cannot restyle a page (a fake notice laid over the real one) or read attribute values out through CSS
+# selectors. Scripts may still set element.style (CSSOM is not covered by style-src). Django admin 5.2 has a
+# single inline <style>, in change_list.html only when a ModelAdmin turns off both action bars (none here:
+# tests/security/test_csp_styles.py pins it); it is cosmetic, so no admin-only relaxation is needed.
+# Django's own DEBUG error pages are exempt in django-csp. data: images are Bootstrap's SVG icons in its CSS.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
@@ -161,26 +171,43 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# django-axes: lock an identifier after repeated failed sign-ins, whatever the method.
+# django-axes: lock the ACCOUNT after repeated failed sign-ins, whatever identifier was typed (phone, ID number,
+# full-width or not) and whatever the method (password, SMS, face): accounts.lockout. Counted in the database
+# (AccessAttempt rows) in every profile, so a Redis restart forgets no lockout.
+AXES_HANDLER = "accounts.lockout.HallLockoutHandler"
+AXES_USERNAME_CALLABLE = "accounts.lockout.account_key"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-# Per identifier, not per IP: many residents share one address (carrier NAT, a counter PC).
-# Per-IP limits apply to SMS sending instead (accounts.sms).
+# Axes counts per account only: its one limit would lock a whole shared address (carrier NAT, the counter PC)
+# after five failures. The handler adds a separate, much higher sliding-hour limit per address (axes.W006 is
+# about the missing per-address count, which is there).
 AXES_LOCKOUT_PARAMETERS = ["username"]
+LOGIN_MAX_FAILURES_PER_IP_PER_HOUR = env.int("LOGIN_MAX_FAILURES_PER_IP_PER_HOUR", default=50)
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
+# AccessAttempt keeps the request's GET and POST data: the identifiers and codes typed are masked there too.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "identifier", "phone", "sms_code", "csrfmiddlewaretoken"]
+# No AccessLog row per successful sign-in (address, browser, forever): the cache handler never wrote one either,
+# and a sign-in history would need its own retention rule.
+AXES_DISABLE_ACCESS_LOG = True
 
-# Simulated SMS gateway.
+# Demo devices (accounts.devices): the simulated SMS outbox and face verifier below. Allowed in `local` and `test`;
+# production refuses to start with them (system checks accounts.E001/E002) unless HALL_DEMO_DEVICES=true, and then
+# every page says 演示环境. Never with real personal data.
+HALL_DEMO_DEVICES = env.bool("HALL_DEMO_DEVICES", default=False)
+
+# SMS: the gateway is pluggable (accounts.sms_gateways.SmsGateway); the default is the demo outbox.
+SMS_GATEWAY = env("SMS_GATEWAY", default="accounts.sms_gateways.OutboxGateway")
 SMS_CODE_TTL = timedelta(minutes=5)
 SMS_CODE_MAX_ATTEMPTS = 5
 SMS_RESEND_INTERVAL = timedelta(seconds=60)
 SMS_MAX_PER_PHONE_PER_HOUR = env.int("SMS_MAX_PER_PHONE_PER_HOUR", default=5)
 SMS_MAX_PER_IP_PER_HOUR = env.int("SMS_MAX_PER_IP_PER_HOUR", default=20)
 
-# Simulated face check: the verifier is pluggable; the default accepts any decodable
-# photo of sensible size for an existing account and keeps no image.
+# Face check: the verifier is pluggable (accounts.face.IdentityVerifier); the default is a demo device that
+# accepts any decodable photo of sensible size for an existing account. No verifier keeps the image.
 FACE_VERIFIER = env("FACE_VERIFIER", default="accounts.face.SimulatedFaceVerifier")
 FACE_CHALLENGE_TTL = timedelta(seconds=env.int("FACE_CHALLENGE_SECONDS", default=90))
 FACE_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -191,6 +218,10 @@ FACE_MAX_PIXELS = 16_000_000
 REVIEW_WORKING_DAYS = env.int("REVIEW_WORKING_DAYS", default=3)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# The largest body any page may send: one proof document (DOCUMENT_MAX_BYTES, 10 MiB) with its multipart
+# envelope and form fields, the same as nginx's client_max_body_size. A larger declared Content-Length gets
+# the 413 page before the body is read (config.middleware.RequestBodyLimitMiddleware).
+MAX_REQUEST_BODY_BYTES = env.int("MAX_REQUEST_BODY_BYTES", default=12 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Proof documents: with a path prefix set here (e.g. "/_private_documents/"), the document view checks the
@@ -199,13 +230,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # documents in object storage are always streamed through the view.
 DOCUMENT_X_ACCEL_REDIRECT = env("DOCUMENT_X_ACCEL_REDIRECT", default="")
 
-# Every handler masks ID and mobile numbers (config.logfilters), so no record writes a full one whatever
-# logger it comes from. Django's own loggers are routed here too instead of to its default handlers, which
-# would bypass the filter.
+# Every handler masks ID and mobile numbers and escapes control characters (config.logfilters.SafeLogRecords),
+# so no record writes a full number and none can forge another record's line (a newline in a URL or a
+# clerk's note is written as \n), whatever logger it comes from. Django's own loggers are routed here too
+# instead of to its default handlers, which would bypass the filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_personal_numbers": {"()": "config.logfilters.MaskPersonalNumbers"}},
+    "filters": {"mask_personal_numbers": {"()": "config.logfilters.SafeLogRecords"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_personal_numbers"]},

@@ -1,14 +1,17 @@
 """Production profile: PostgreSQL, Redis, private object storage, gunicorn behind nginx with TLS.
 
-Secrets and addresses have no default here: a missing one stops start-up. `manage.py check --deploy`
-passes with this profile as it is; the few switches below exist for a trial on plain HTTP (`make serve-prod`)
-and weaken it, which check --deploy then says.
+Secrets and addresses have no default here: a missing one stops start-up. So do the demo devices (the simulated
+SMS outbox and face verifier, base.py's defaults): `manage.py check` (and migrate, and check --deploy) fails with
+accounts.E001/E002 until SMS_GATEWAY and FACE_VERIFIER name real classes, or HALL_DEMO_DEVICES=true allows the
+demo devices for a demonstration with made-up data (every page then shows a 演示环境 banner). `make serve-prod`
+and `make bench` set it. With that settled, `check --deploy` passes; the few switches below exist for a trial on
+plain HTTP (`make serve-prod`) and weaken it, which check --deploy then says.
 
 Environment (besides base.py's):
 
 ======================  ==========================================================================
 DATABASE_URL            postgres://user:password@host:5432/name (required)
-REDIS_URL               redis://host:6379/0: cache, sessions (cached_db), SMS rate limits, django-axes
+REDIS_URL               redis://host:6379/0: cache, sessions (cached_db; written through to PostgreSQL)
 SECRET_KEY              50+ random characters (required)
 ALLOWED_HOSTS           comma-separated (required)
 CONN_MAX_AGE            seconds a worker keeps its database connection (60)
@@ -20,7 +23,12 @@ AWS_S3_ADDRESSING_STYLE "path" for most self-hosted S3 servers, "virtual" for AW
 AWS_S3_SSE              server-side encryption for new objects, e.g. "AES256" (off)
 SECURE_SSL_REDIRECT     True; False only where TLS ends in front of nginx and it sets X-Forwarded-Proto
 SECURE_COOKIES          True; False only for a trial on plain http://127.0.0.1 (make serve-prod)
-TRUSTED_PROXY_IPS       peers whose X-Real-IP is believed (127.0.0.1,::1: nginx on the same machine)
+TRUSTED_PROXY_IPS       peers whose X-Real-IP is believed: empty by default (nobody), set it to nginx's address
+                        as gunicorn sees it, e.g. 127.0.0.1,::1 for nginx on the same machine
+MAX_REQUEST_BODY_BYTES  largest request body, refused with 413 before it is read (12 MiB, as nginx's)
+SMS_GATEWAY             dotted path of the SMS gateway class (accounts.sms_gateways.SmsGateway); demo outbox
+FACE_VERIFIER           dotted path of the face verifier class (accounts.face.IdentityVerifier); simulated
+HALL_DEMO_DEVICES       true allows the two demo devices above (a demonstration only: never real data); false
 ======================  ==========================================================================
 """
 
@@ -46,8 +54,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
     )
 
-# --- Redis: the shared cache, and through it sessions, SMS rate limits and django-axes' failure counts,
-# so that every worker on every machine sees the same numbers.
+# --- Redis: the shared cache (policies, sessions), so that every worker on every machine sees the same data.
+# Nothing that must outlive a Redis restart is kept only here.
 REDIS_URL = env("REDIS_URL")
 CACHES = {
     "default": {
@@ -61,10 +69,9 @@ CACHES = {
         },
     }
 }
-# Sessions are written through to PostgreSQL: a Redis restart signs nobody out.
+# Sessions are written through to PostgreSQL: a Redis restart signs nobody out. Sign-in lockouts and SMS limits
+# are not in Redis at all but in PostgreSQL (base.py's AXES_HANDLER, accounts.ratelimit).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-AXES_CACHE = "default"
 
 # --- Proof documents: private in every backend (see config.storage.s3_storage for object storage).
 DOCUMENT_STORAGE = env("DOCUMENT_STORAGE", default="filesystem")
@@ -90,8 +97,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# nginx on this machine passes the client's address in X-Real-IP.
-TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1", "::1"])
+# The proxies whose X-Real-IP names the client. Nobody by default: with 127.0.0.1 trusted out of the box, a
+# client that reached gunicorn directly (or anything else on the machine) could name any address it liked
+# and so dodge the per-address SMS limit and write a false address into the audit trail. A deployment
+# behind nginx sets TRUSTED_PROXY_IPS to nginx's address (deploy/nginx.conf.example, make serve-prod).
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
 
 # --- HTTPS and cookies. TLS ends at nginx, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -100,5 +110,6 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
-# nginx already refuses larger bodies (client_max_body_size); this is the same limit inside Django.
+# nginx already refuses larger bodies (client_max_body_size 12m); inside Django the same cap is
+# MAX_REQUEST_BODY_BYTES (base.py), checked before the body is read, and the number of fields is capped here.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200

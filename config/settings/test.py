@@ -14,3 +14,6 @@ STORAGES = {
     "default": {**STORAGES["default"], "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None}},
 }
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# The simulated SMS outbox (the tests read codes from it) and face verifier; tests switch them off to check
+# what production does without them.
+HALL_DEMO_DEVICES = True

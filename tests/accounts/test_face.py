@@ -5,6 +5,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.idnumbers import make_id_number
 from accounts.models import FaceChallenge, FaceVerification
 from tests.factories import UserFactory, face_photo
 
@@ -43,16 +44,21 @@ def test_face_sign_in_with_consent(client, resident):
     assert not field_types & {"FileField", "ImageField", "BinaryField"}
 
 
-def test_first_face_sign_in_needs_separate_consent(client, resident):
+def test_face_sign_in_needs_separate_consent(client, resident):
     response = start(client, resident, consent=False)
-    assert "首次使用人脸识别登录" in response.content.decode()
+    assert "请先阅读并勾选同意《人脸识别信息处理告知书》" in response.content.decode()
     assert FaceChallenge.objects.count() == 0
 
 
-def test_consent_is_asked_only_once(client, resident):
+def test_consent_is_asked_every_time_so_the_page_does_not_tell_who_has_an_account(client, resident):
+    """Asking only accounts that never consented would answer differently for an ID with an account."""
     resident.face_consent_at = timezone.now()
     resident.save()
-    assert start(client, resident, consent=False).status_code == 302
+    known = start(client, resident, consent=False)
+    unknown = client.post(START, {"identifier": make_id_number("360902", timezone.localdate().replace(year=1970), 7)})
+    assert known.status_code == unknown.status_code == 200
+    assert FaceChallenge.objects.count() == 0
+    assert "请先阅读并勾选同意" in known.content.decode() and "请先阅读并勾选同意" in unknown.content.decode()
 
 
 def test_not_an_image_is_refused(client, resident):
@@ -120,7 +126,6 @@ def test_challenge_from_another_session_is_refused(client, resident):
 
 
 def test_unknown_id_number_fails_at_the_check_without_telling(client):
-    from accounts.idnumbers import make_id_number
 
     response = client.post(
         START, {"identifier": make_id_number("360902", timezone.localdate().replace(year=1970), 3), "consent": "on"}

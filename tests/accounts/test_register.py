@@ -78,16 +78,22 @@ def test_invalid_id_numbers(client, person, id_number, words):
 
 
 def test_registry_person_with_an_account_cannot_register_twice(client):
+    """Said only once the phone is proved (tests/security/test_enumeration.py: not before)."""
     existing = UserFactory()
-    response = send_code(client, existing.person, phone="13700002222")
-    assert "已注册账户" in response.content.decode()
+    send_code(client, existing.person, phone="13700002222")
+    response = register(client, existing.person, last_sms_code("13700002222"), phone="13700002222")
+    page = response.content.decode()
+    assert "该身份证号码已注册账户，请直接登录" in page
+    assert 'href="/accounts/login/sms/"' in page
     assert User.objects.filter(person=existing.person).count() == 1
 
 
 def test_phone_taken_by_another_account(client, person):
     UserFactory(phone="13700001111")
-    response = send_code(client, person)
+    send_code(client, person)
+    response = register(client, person, last_sms_code("13700001111"))
     assert "该手机号已绑定其他账户" in response.content.decode()
+    assert not User.objects.filter(person=person).exists()
 
 
 def test_wrong_code_creates_nothing(client, person):

@@ -77,21 +77,23 @@ def test_unknown_page_is_a_404_in_the_halls_style(client):
     assert "没有找到您要的页面" in response.content.decode()
 
 
-def test_sms_outbox_is_for_staff_or_debug(client, resident, clerk, settings):
-    assert client.get("/accounts/sms-outbox/").status_code == 302
+def test_sms_outbox_is_the_simulated_phone_or_for_clerks_with_the_permission(client, resident, clerk, settings):
+    from accounts.sms import sms_send
+
+    sms_send(phone=resident.phone, body="测试：给本人的短信")
+    assert "给本人的短信" not in client.get("/accounts/sms-outbox/").content.decode()  # not this browser's phone
     client.force_login(resident)
-    assert client.get("/accounts/sms-outbox/").status_code == 404
+    assert "给本人的短信" in client.get("/accounts/sms-outbox/").content.decode()
     client.force_login(clerk)
-    assert client.get("/accounts/sms-outbox/").status_code == 200
-    settings.DEBUG = True
-    client.logout()
-    assert client.get("/accounts/sms-outbox/").status_code == 200
+    assert client.get("/accounts/sms-outbox/").status_code == 403  # no accounts.view_sms_outbox
+    settings.HALL_DEMO_DEVICES = False
+    assert client.get("/accounts/sms-outbox/").status_code == 404  # no demo outbox: no page
 
 
-def test_sms_outbox_masks_phones(clerk, client):
+def test_sms_outbox_masks_phones(superuser, client):
     from accounts.sms import sms_send
 
     sms_send(phone="13812345678", body="测试")
-    client.force_login(clerk)
+    client.force_login(superuser)
     page = client.get("/accounts/sms-outbox/").content.decode()
     assert "138****5678" in page and "13812345678" not in page

@@ -42,20 +42,14 @@ def redis_cache(location: str) -> dict:
 
 @pytest.fixture
 def production_backends(settings):
-    """Sessions, axes and the cache as production has them, returning a function that points the cache at a URL."""
-    from axes.handlers.proxy import AxesProxyHandler
+    """Sessions and the cache as production has them, returning a function that points the cache at a URL.
+    (Lockouts and SMS limits are in the database in every profile: accounts.lockout, accounts.ratelimit.)"""
 
     def use(location: str) -> None:
         settings.CACHES = redis_cache(location)
         settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-        settings.AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-        settings.AXES_CACHE = "default"
-        AxesProxyHandler.get_implementation(force=True)
 
-    yield use
-    # pytest-django restores the settings after this teardown; the handler must be rebuilt from them.
-    settings.AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-    AxesProxyHandler.get_implementation(force=True)
+    return use
 
 
 @pytest.fixture

@@ -20,6 +20,9 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "hall.example.org",
     "DATABASE_URL": "postgres://hall@127.0.0.1:5432/hall",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    # The demo SMS outbox and face verifier, allowed explicitly as `make serve-prod` does; without it the profile
+    # refuses to start (tests/security/test_demo_devices.py).
+    "HALL_DEMO_DEVICES": "true",
 }
 
 
@@ -55,7 +58,7 @@ print(json.dumps({
     "engine": db["ENGINE"], "conn_max_age": db["CONN_MAX_AGE"], "health_checks": db["CONN_HEALTH_CHECKS"],
     "connect_timeout": db.get("OPTIONS", {}).get("connect_timeout"),
     "cache": s.CACHES["default"]["BACKEND"], "cache_location": s.CACHES["default"]["LOCATION"],
-    "sessions": s.SESSION_ENGINE, "axes_handler": s.AXES_HANDLER, "axes_cache": s.AXES_CACHE,
+    "sessions": s.SESSION_ENGINE, "axes_handler": s.AXES_HANDLER,
     "static": s.STORAGES["staticfiles"]["BACKEND"], "documents": s.STORAGES["default"]["BACKEND"],
     "default_acl": opts.get("default_acl", "unset"), "querystring_auth": opts.get("querystring_auth"),
     "custom_domain": opts.get("custom_domain"), "bucket": opts.get("bucket_name"),
@@ -97,10 +100,15 @@ def test_backends():
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert s["cache_location"] == PRODUCTION_ENV["REDIS_URL"]
     assert s["sessions"] == "django.contrib.sessions.backends.cached_db"
-    assert (s["axes_handler"], s["axes_cache"]) == ("axes.handlers.cache.AxesCacheHandler", "default")
+    assert s["axes_handler"] == "accounts.lockout.HallLockoutHandler"  # lockouts in PostgreSQL, not Redis
     assert s["static"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert s["documents"] == "django.core.files.storage.FileSystemStorage"
-    assert s["middleware"][0] == "config.middleware.HealthCheckMiddleware"
+    # The probe is answered before sessions, with the security headers every page carries.
+    order = s["middleware"].index
+    health = order("config.middleware.HealthCheckMiddleware")
+    assert order("django.middleware.security.SecurityMiddleware") < health
+    assert order("django.middleware.clickjacking.XFrameOptionsMiddleware") < health
+    assert health < order("django.contrib.sessions.middleware.SessionMiddleware")
     assert "config.middleware.ServiceUnavailableMiddleware" in s["middleware"]
     assert "csp.middleware.CSPMiddleware" in s["middleware"]
     assert all("mask_personal_numbers" in (filters or []) for filters in s["log_filters"].values())

@@ -1,11 +1,11 @@
-"""SMS rate limits in the cache, and production's Redis-backed sign-in state against a real Redis server.
+"""SMS rate limits in the database (accounts.ratelimit, RateBucket rows), and production's Redis sessions.
 
-The limits themselves (messages, numbers) are tested from the resident's side in tests/accounts; here: the
-sliding hour, refusals that do not count, concurrency, and keys that hold no phone number. Tests marked
-`redis` run against REDIS_URL (CI); the others on the test profile's local-memory cache.
+The limits themselves (messages, numbers) are tested from the resident's side in tests/accounts, and their
+surviving a Redis restart in tests/security/test_lockout.py; here: the sliding hour, refusals that do not count,
+keys that hold no phone number, clean-up, and (on PostgreSQL, tests marked `postgres`) requests that race. Tests
+marked `redis` run against REDIS_URL (CI).
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -14,7 +14,10 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.utils import timezone
 
+from accounts import ratelimit
+from accounts.models import RateBucket
 from accounts.sms import SmsError, _check_rate, sms_code_send
+from tests.bindings.test_concurrency import run_together
 
 PHONE = "13712340000"
 
@@ -28,6 +31,7 @@ def attempt(phone=PHONE, ip="198.51.100.1", now=None):
     return True
 
 
+@pytest.mark.django_db
 def test_the_hour_slides(settings):
     settings.SMS_MAX_PER_PHONE_PER_HOUR = 3
     start = timezone.now()
@@ -40,6 +44,7 @@ def test_the_hour_slides(settings):
         assert attempt()  # the first one has left the hour
 
 
+@pytest.mark.django_db
 def test_a_refused_request_does_not_count(settings):
     settings.SMS_MAX_PER_IP_PER_HOUR = 1
     start = timezone.now()
@@ -51,34 +56,24 @@ def test_a_refused_request_does_not_count(settings):
         assert attempt(phone="13712340002")  # ... so that phone's hour is still empty, and no resend wait
 
 
-def stored_keys() -> list[str]:
-    """Every key in the default cache: local memory (test profile) or Redis (CI's PostgreSQL run)."""
-    from django.core.cache import caches
-    from django.core.cache.backends.locmem import LocMemCache
-    from django.core.cache.backends.redis import RedisCache
-
-    backend = caches["default"]
-    if isinstance(backend, LocMemCache):
-        return list(backend._cache)
-    if isinstance(backend, RedisCache):
-        return [key.decode() for key in backend._cache.get_client().scan_iter()]
-    pytest.skip(f"cannot list the keys of {type(backend).__name__}")
-
-
-def test_the_cache_holds_no_phone_number_or_address():
-    assert attempt(phone=PHONE, ip="198.51.100.77")
-    keys = stored_keys()
-    assert any("sms-rate" in key for key in keys)
-    assert not any(PHONE in key or "198.51.100.77" in key for key in keys)
-
-
-@pytest.mark.redis
-def test_the_cache_holds_no_phone_number_or_address_in_redis(live_redis):
-    test_the_cache_holds_no_phone_number_or_address()
+@pytest.mark.django_db
+def test_the_resend_interval_ends_on_time():
+    start = timezone.now()
+    assert attempt(now=start)
+    assert not attempt(now=start + timedelta(seconds=59))
+    assert attempt(now=start + timedelta(seconds=60))
 
 
 @pytest.mark.django_db
-def test_a_code_is_counted_once_per_send(settings, client):
+def test_the_database_holds_no_phone_number_or_address():
+    assert attempt(phone=PHONE, ip="198.51.100.77")
+    keys = list(RateBucket.objects.values_list("key", flat=True))
+    assert len(keys) == 3  # the resend mark, the phone's minute, the address's minute
+    assert not any(PHONE in key or "198.51.100.77" in key for key in keys)
+
+
+@pytest.mark.django_db
+def test_a_code_is_counted_once_per_send(settings):
     settings.SMS_MAX_PER_PHONE_PER_HOUR = 2
     start = timezone.now()
     sms_code_send(phone=PHONE, purpose="login")
@@ -88,53 +83,78 @@ def test_a_code_is_counted_once_per_send(settings, client):
         sms_code_send(phone=PHONE, purpose="login")
 
 
-# --- Against a real Redis (CI) ---------------------------------------------------------------------------------
+@pytest.mark.django_db
+def test_expired_windows_are_swept_when_a_new_one_opens():
+    start = timezone.now().replace(second=30, microsecond=0)  # mid-minute: each step below is another window
+    ratelimit.hit("old", now=start)
+    ratelimit.hit("old", now=start + timedelta(minutes=1))
+    assert RateBucket.objects.filter(key="old").count() == 2
+    ratelimit.hit("new", now=start + ratelimit.KEEP)
+    assert RateBucket.objects.filter(key="old").count() == 1  # the first has expired, the second not yet
+    ratelimit.hit("new", now=start + ratelimit.KEEP + timedelta(minutes=1))
+    assert not RateBucket.objects.filter(key="old").exists()
 
 
-def concurrently(calls):
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(lambda call: call(), calls))
+@pytest.mark.django_db
+def test_a_hit_is_counted_with_the_hour_before_it():
+    start = timezone.now().replace(second=30, microsecond=0)
+    totals = [ratelimit.hit("k", now=start + timedelta(minutes=m)).total for m in (0, 0, 30, 60, 61)]
+    assert totals == [1, 2, 3, 4, 3]  # at minute 61 the two of minute 0 have left the hour
+    assert ratelimit.count("k", now=start + timedelta(minutes=61)) == 3
 
 
-@pytest.mark.redis
-def test_one_code_a_minute_even_when_requests_race(live_redis):
+# --- Requests that race, on PostgreSQL ----------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_hits_each_get_their_own_number():
     now = timezone.now()
-    results = concurrently([lambda: attempt(now=now) for _ in range(8)])
-    assert results.count(True) == 1
+    outcomes = run_together(*[lambda: ratelimit.hit("race", now=now).total for _ in range(12)])
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    assert sorted(o.value for o in outcomes) == list(range(1, 13))
+    assert RateBucket.objects.get(key="race").count == 12
 
 
-@pytest.mark.redis
-def test_the_per_address_limit_holds_when_requests_race(live_redis, settings):
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_code_a_minute_even_when_requests_race():
+    now = timezone.now()
+    outcomes = run_together(*[lambda: attempt(now=now) for _ in range(8)])
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    assert [o.value for o in outcomes].count(True) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_per_address_limit_holds_when_requests_race(settings):
     settings.SMS_MAX_PER_IP_PER_HOUR = 3
     now = timezone.now()
-    results = concurrently([lambda i=i: attempt(phone=f"1371234{i:04d}", now=now) for i in range(10)])
-    assert results.count(True) == 3
+    outcomes = run_together(*[lambda i=i: attempt(phone=f"1371234{i:04d}", now=now) for i in range(10)])
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    assert [o.value for o in outcomes].count(True) == 3
+    assert ratelimit.count(ratelimit.bucket_key("sms-ip", "198.51.100.1"), now=now) == 3  # refusals taken back
 
 
-@pytest.mark.redis
-def test_time_travel_works_on_redis_too(live_redis, settings):
-    """Buckets are chosen by the request's time, so the resident-side tests pass on Redis as on local memory."""
-    settings.SMS_MAX_PER_PHONE_PER_HOUR = 2
-    start = timezone.now()
-    assert attempt(now=start)
-    assert not attempt(now=start + timedelta(seconds=30))  # the resend interval
-    assert attempt(now=start + timedelta(minutes=2))
-    assert not attempt(now=start + timedelta(minutes=4))  # two in the hour
-    assert attempt(now=start + timedelta(minutes=62))
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_racing_sends_in_transactions_send_exactly_the_limit(settings):
+    """sms_code_send counts inside its transaction: the row lock orders the racers until each commits."""
+    settings.SMS_MAX_PER_IP_PER_HOUR = 2
+
+    def send(i):
+        try:
+            sms_code_send(phone=f"1371235{i:04d}", purpose="register", ip="198.51.100.9")
+        except SmsError:
+            return False
+        return True
+
+    outcomes = run_together(*[lambda i=i: send(i) for i in range(6)])
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    assert [o.value for o in outcomes].count(True) == 2
 
 
-@pytest.mark.redis
-@pytest.mark.django_db
-def test_lockouts_are_shared_by_every_worker(live_redis, resident, password, client, settings):
-    """django-axes counts failures in Redis: a second worker (another client here) sees the lockout."""
-    from django.test import Client
-
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post("/accounts/login/", {"identifier": resident.phone, "password": "wrong-password"})
-    other_worker = Client()
-    response = other_worker.post("/accounts/login/", {"identifier": resident.phone, "password": password})
-    assert response.status_code == 429
-    assert "_auth_user_id" not in other_worker.session
+# --- Production's Redis (CI) --------------------------------------------------------------------------------
 
 
 @pytest.mark.redis
