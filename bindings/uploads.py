@@ -3,9 +3,9 @@
 An upload is trusted for nothing: its name and the browser's content type are ignored and the type
 is decided from the bytes. Images are decoded and re-encoded, so whatever rode along in the original
 (EXIF with GPS, XMP, ICC profiles, comments, text chunks, data appended after the image, an HTML or
-ZIP polyglot) never reaches storage. PDFs cannot be re-rendered without a much larger dependency, so
-they are stored as uploaded, but only after pypdf has parsed them and every object has been checked
-for scripts, automatic actions and embedded files.
+ZIP polyglot) never reaches storage. PDFs are parsed by pypdf, every object is checked for scripts,
+automatic actions and embedded files, and the file stored is written anew from the parsed objects
+(bindings/pdfs.py), so data after %%EOF and old revisions do not reach storage either.
 
 Limits are settings with defaults, read at call time so tests and deployments can override them:
 
@@ -36,7 +36,6 @@ import re
 import uuid
 import warnings
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -45,10 +44,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
-from accounts.errors import HallError
+from .pdfs import PDF_MAGIC, sanitize_pdf
+from .rejections import DocumentRejected, RejectionCode
 
 logger = logging.getLogger(__name__)
 
@@ -58,56 +56,6 @@ _STORED_NAME = re.compile(rf"^{STORAGE_PREFIX}/\d{{4}}/\d{{2}}/[0-9a-f]{{32}}\.(
 
 _JPEG_MAGIC = b"\xff\xd8\xff"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-_PDF_MAGIC = b"%PDF-"
-
-# A PDF has a few hundred objects per page at most; far more within 10 MB is an attempt to make the
-# object walk below expensive, not a certificate.
-_PDF_MAX_OBJECTS = 100_000
-# Dictionary keys that only exist to run something: scripts, actions fired by events (/AA), embedded
-# or attached files, XFA forms (which carry their own scripts) and Flash-era rich media.
-_PDF_FORBIDDEN_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/EmbeddedFiles", "/EF", "/XFA", "/RichMedia"})
-# Names that, wherever they appear as a value, denote a dangerous action type (/S) or object type.
-# /URI and /GoTo (ordinary links) are allowed: many exported PDFs contain them.
-_PDF_FORBIDDEN_NAMES = frozenset(
-    {
-        "/JavaScript",
-        "/Launch",
-        "/SubmitForm",
-        "/ImportData",
-        "/GoToR",
-        "/GoToE",
-        "/Rendition",
-        "/RichMediaExecute",
-        "/EmbeddedFile",
-        "/FileAttachment",
-        "/RichMedia",
-    }
-)
-
-
-class RejectionCode(StrEnum):
-    TOO_LARGE = "too_large"
-    APPLICATION_TOO_LARGE = "application_too_large"
-    EMPTY = "empty"
-    UNSUPPORTED_TYPE = "unsupported_type"
-    TRAILING_DATA = "trailing_data"
-    DECOMPRESSION_BOMB = "decompression_bomb"
-    CORRUPT_IMAGE = "corrupt_image"
-    TOO_SMALL = "too_small"
-    PDF_ENCRYPTED = "pdf_encrypted"
-    PDF_SCRIPTED = "pdf_scripted"
-    PDF_TOO_LONG = "pdf_too_long"
-    CORRUPT_PDF = "corrupt_pdf"
-
-
-class DocumentRejected(HallError):
-    """An upload we will not store. ``message`` is for the resident, ``code`` for forms, logs and tests.
-
-    A form turns it into ``ValidationError(exc.message, code=exc.code)``.
-    """
-
-    def __init__(self, code: RejectionCode, message: str):
-        super().__init__(message, code=code)
 
 
 @dataclass(frozen=True)
@@ -141,8 +89,18 @@ def sanitize_upload(upload: UploadedFile) -> SanitizedDocument:
                 RejectionCode.TRAILING_DATA, _("图片文件末尾夹带了其他数据，可能被改动过，请用手机重新拍照上传。")
             )
         return _sanitize_image(data, is_png=True)
-    if data.startswith(_PDF_MAGIC):
-        return _sanitize_pdf(data)
+    if data.startswith(PDF_MAGIC):
+        content, pages = sanitize_pdf(data)
+        return SanitizedDocument(
+            content=content,
+            content_type="application/pdf",
+            extension="pdf",
+            width=None,
+            height=None,
+            pages=pages,
+            sha256=hashlib.sha256(content).hexdigest(),
+            size=len(content),
+        )
     raise DocumentRejected(RejectionCode.UNSUPPORTED_TYPE, _("文件不是有效的JPG/PNG图片或PDF文件，请重新拍照上传。"))
 
 
@@ -322,84 +280,3 @@ def _prepare(image: Image.Image, target: tuple[int, int], *, is_png: bool) -> Im
     if image.size != target:
         image = image.resize(target, Image.Resampling.BICUBIC, reducing_gap=3.0)
     return image
-
-
-def _sanitize_pdf(data: bytes) -> SanitizedDocument:
-    corrupt = DocumentRejected(RejectionCode.CORRUPT_PDF, _("PDF文件已损坏或无法打开，请重新导出或改为拍照上传。"))
-    max_pages = _limit("DOCUMENT_PDF_MAX_PAGES", 10)
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise DocumentRejected(RejectionCode.PDF_ENCRYPTED, _("PDF文件已加密，请上传未加密的文件。"))
-        pages = len(reader.pages)  # counted by walking the page tree, not taken from /Count
-        if pages == 0:
-            raise corrupt
-        if pages > max_pages:
-            raise DocumentRejected(
-                RejectionCode.PDF_TOO_LONG,
-                _("PDF文件超过%(limit)s页，请只上传证明材料所在的页面。") % {"limit": max_pages},
-            )
-        if _pdf_has_active_content(reader):
-            raise DocumentRejected(
-                RejectionCode.PDF_SCRIPTED, _("PDF文件含有脚本、附件或自动执行内容，出于安全考虑不能上传。")
-            )
-    except DocumentRejected:
-        raise
-    except Exception as exc:  # pypdf, like any parser of hostile input, fails in many ways
-        logger.info("Unreadable PDF upload refused: %r", exc)
-        raise corrupt from exc
-    return SanitizedDocument(
-        content=data,
-        content_type="application/pdf",
-        extension="pdf",
-        width=None,
-        height=None,
-        pages=pages,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-    )
-
-
-def _pdf_has_active_content(reader: PdfReader) -> bool:
-    """Walk every object, reachable from the trailer or merely listed in the xref, for active content.
-
-    Checking parsed objects rather than raw bytes sees inside compressed object streams and through
-    escaped names (``/J#61vaScript``). Orphan objects are checked too: some readers recover them.
-    """
-    roots: list = [reader.trailer]
-    for generation, numbers in reader.xref.items():
-        roots.extend(IndirectObject(number, generation, reader) for number in numbers)
-    roots.extend(IndirectObject(number, 0, reader) for number in reader.xref_objStm)
-
-    seen: set[tuple[int, int]] = set()
-    stack = roots
-    while stack:
-        obj = stack.pop()
-        if isinstance(obj, IndirectObject):
-            key = (obj.idnum, obj.generation)
-            if key in seen:
-                continue
-            seen.add(key)
-            if len(seen) > _PDF_MAX_OBJECTS:
-                raise ValueError("too many PDF objects")
-            obj = obj.get_object()
-        if isinstance(obj, DictionaryObject):
-            for name, value in dict.items(obj):  # raw values: references are followed by the walk
-                if name in _PDF_FORBIDDEN_KEYS:
-                    return True
-                if name == "/OpenAction" and _is_active_open_action(value):
-                    return True
-                stack.append(value)
-        elif isinstance(obj, ArrayObject):
-            stack.extend(obj)
-        elif isinstance(obj, NameObject) and obj in _PDF_FORBIDDEN_NAMES:
-            return True
-    return False
-
-
-def _is_active_open_action(value) -> bool:
-    """/OpenAction as a destination (LibreOffice writes ``[page /XYZ ...]``) only sets the first view."""
-    value = value.get_object() if isinstance(value, IndirectObject) else value
-    if isinstance(value, ArrayObject):
-        return False
-    return not (isinstance(value, DictionaryObject) and value.get("/S") == "/GoTo")

@@ -8,6 +8,8 @@ only busy for the time Django needs, and one worker holds one persistent Postgre
 import multiprocessing
 import os
 
+import gunicorn.http.wsgi
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # The usual 2 x cores + 1. Mind PostgreSQL's max_connections: workers x machines must stay below it.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -34,16 +36,25 @@ limit_request_field_size = 8190
 # No control socket in the home directory: several instances (serve-prod, bench) would fight over it.
 control_socket_disable = True
 
+# `Server: gunicorn` names the software to anyone scanning for a vulnerable version; gunicorn has no setting
+# for it. Every response (HTTP/1 and HTTP/2) takes the header from this module global when it is built, so
+# setting it here, in the master before the workers fork, replaces it everywhere. Behind nginx the header the
+# client sees is nginx's own (server_tokens off: no version). Pinned by tests/security/test_http_hardening.py
+# against a real gunicorn, so an upgrade that moves the value is noticed.
+SERVER_HEADER = "hall"
+gunicorn.http.wsgi.SERVER = SERVER_HEADER
+
 # Logs go to stdout/stderr (systemd or the container runtime collects them). The access log omits the
 # query string (an admin search carries a full ID number in ?q=) and every record passes through the same
-# masking filter as Django's.
+# filter as Django's: ID and mobile numbers masked, control characters escaped. %(U)s is the *decoded* path,
+# so without the filter `GET /x%0a2026-12-01 00:00:00,000 INFO ...` would write a second, forged line.
 _access = os.environ.get("GUNICORN_ACCESSLOG", "-")  # empty: no access log (the benchmark)
 accesslog = _access or None
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms "%(a)s"'
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask": {"()": "config.logfilters.MaskPersonalNumbers"}},
+    "filters": {"mask": {"()": "config.logfilters.SafeLogRecords"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "error_console": {

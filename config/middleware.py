@@ -1,4 +1,4 @@
-"""The hall's own middleware: the health probe, the outage page and the Permissions-Policy header."""
+"""The hall's own middleware: the health probe, the request-body cap, the outage page and Permissions-Policy."""
 
 import logging
 
@@ -38,8 +38,10 @@ def is_outage(exc: BaseException | None) -> bool:
 class HealthCheckMiddleware:
     """Answer /healthz before anything that needs the database or the cache (sessions, the signed-in user).
 
-    Placed first, so the probe reports which dependency is down instead of failing on the first one the
-    request happens to touch, and so that a plain-HTTP probe from the load balancer is not redirected.
+    Placed right after the middleware that only add response headers (security headers, CSP,
+    Permissions-Policy, X-Frame-Options), so the probe carries the same headers as every page, and before
+    everything else, so it reports which dependency is down instead of failing on the first one the request
+    happens to touch. A plain-HTTP probe from the load balancer is not redirected: SECURE_REDIRECT_EXEMPT.
     """
 
     def __init__(self, get_response):
@@ -51,6 +53,42 @@ class HealthCheckMiddleware:
 
             return healthz(request)
         return self.get_response(request)
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request body larger than settings.MAX_REQUEST_BODY_BYTES before anything reads it.
+
+    Django reads a body only when something asks for it (request.POST, request.FILES, request.body), but
+    then a multipart upload larger than FILE_UPLOAD_MAX_MEMORY_SIZE is written to a temporary file in full
+    before any form can say it is too large. The declared Content-Length is checked here instead, ahead of
+    the CSRF check and the views, and answered with the 413 page. A body sent without a Content-Length
+    (Transfer-Encoding: chunked) is refused with 411: Django would not read it at all (it reads
+    Content-Length bytes, none without one), so the request could only fail later and more obscurely; nginx
+    always forwards a Content-Length (it buffers the body), so only a client bypassing it is affected.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.limit = int(getattr(settings, "MAX_REQUEST_BODY_BYTES", 0))
+
+    def __call__(self, request):
+        if request.META.get("HTTP_TRANSFER_ENCODING") and not request.META.get("CONTENT_LENGTH"):
+            from .views import length_required
+
+            return length_required(request)
+        if self.limit and _declared_length(request) > self.limit:
+            from .views import request_too_large
+
+            return request_too_large(request)
+        return self.get_response(request)
+
+
+def _declared_length(request) -> int:
+    """The Content-Length as Django reads it: a missing or malformed one counts as no body."""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
 
 
 class RealClientIpMiddleware:

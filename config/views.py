@@ -2,6 +2,7 @@ import logging
 import sys
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connection
@@ -9,11 +10,13 @@ from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 from .middleware import is_outage
 from .tiles import TILES
 
 logger = logging.getLogger("hall.healthz")
+http_logger = logging.getLogger("hall.http")
 
 
 def home(request):
@@ -79,6 +82,35 @@ def service_unavailable(request=None):
     """The outage page. Rendered without the request: no session, no user, no database, no cache."""
     response = HttpResponse(loader.render_to_string("503.html"), status=503)
     response["Retry-After"] = "30"
+    add_never_cache_headers(response)
+    return response
+
+
+def request_too_large(request=None):
+    """413 for a body over settings.MAX_REQUEST_BODY_BYTES (config.middleware.RequestBodyLimitMiddleware).
+
+    Stands alone like the outage page: rendered without the request, before sessions or CSRF are reached.
+    """
+    limit = settings.MAX_REQUEST_BODY_BYTES
+    if request is not None:
+        http_logger.warning(
+            "Request body of %s bytes refused (limit %s) on %s %s",
+            request.META.get("CONTENT_LENGTH"),
+            limit,
+            request.method,
+            request.path,
+        )
+    body = loader.render_to_string("413.html", {"limit_mb": limit // (1024 * 1024)})
+    response = HttpResponse(body, status=413)
+    add_never_cache_headers(response)
+    return response
+
+
+def length_required(request=None):
+    """411 for a body without a Content-Length (chunked): Django would not read it (see the middleware)."""
+    response = HttpResponse(
+        _("请求缺少Content-Length，无法受理。"), status=411, content_type="text/plain; charset=utf-8"
+    )
     add_never_cache_headers(response)
     return response
 

@@ -99,5 +99,6 @@ def test_gunicorn_logs_through_the_same_filter():
     conf = runpy.run_path(str(Path(__file__).resolve().parents[2] / "config" / "gunicorn.conf.py"))
     handlers = conf["logconfig_dict"]["handlers"]
     assert all(h["filters"] == ["mask"] for h in handlers.values())
-    assert conf["logconfig_dict"]["filters"]["mask"]["()"] == "config.logfilters.MaskPersonalNumbers"
+    # SafeLogRecords masks (a MaskPersonalNumbers) and escapes control characters: tests/security/test_log_forging.py
+    assert conf["logconfig_dict"]["filters"]["mask"]["()"] == "config.logfilters.SafeLogRecords"
     assert "%(U)s" in conf["access_log_format"] and "%(r)s" not in conf["access_log_format"]  # no query string

@@ -25,6 +25,7 @@ def test_pages_carry_the_security_headers(client):
     assert "script-src 'self'" in csp
     script_src = next(part for part in csp.split(";") if part.strip().startswith("script-src"))
     assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
+    assert "unsafe-inline" not in csp  # styles too: tests/security/test_csp_styles.py
     assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
