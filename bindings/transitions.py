@@ -12,6 +12,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.acting import user_may
+from accounts.models import ProxyScope
+
 from .makerchecker import ApprovalStep, approval_step, clerk_is_party, may_decide
 from .models import PENDING_STATUSES, ActorRole, Binding, Status
 
@@ -80,10 +83,16 @@ def party_roles(binding: Binding, user) -> set:
     return roles
 
 
+def may_change(user) -> bool:
+    """A resident may change his bindings; a guardian or proxy acting for him only within his scope, and a
+    resident without full capacity only through his guardian (accounts.acting)."""
+    return user_may(user, ProxyScope.APPLY)
+
+
 def party_may(binding: Binding, user, action: str) -> bool:
     """A party role of `user` may take `action` on some state (whether the current state allows it is the
     service's answer, in the words the resident reads)."""
-    return bool(party_roles(binding, user) & TRANSITIONS[action].by)
+    return may_change(user) and bool(party_roles(binding, user) & TRANSITIONS[action].by)
 
 
 def binding_actions(binding: Binding, user, *, on: date | None = None) -> frozenset:
@@ -91,7 +100,7 @@ def binding_actions(binding: Binding, user, *, on: date | None = None) -> frozen
     on = on or timezone.localdate()
     # An active binding past its end date is over for the viewer even before the daily run dissolves it.
     status = binding.effective_status(on)
-    roles = party_roles(binding, user)
+    roles = party_roles(binding, user) if may_change(user) else set()
     actions = {a for a in PARTY_ACTIONS if roles & TRANSITIONS[a].by and allows(a, status)}
     if ActorRole.AUTHORIZER in roles and allows(Action.EDIT_PROOF, status):
         actions.add(Action.EDIT_PROOF)

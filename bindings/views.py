@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.acting import acting_scope
 from accounts.audit import audit, region_of
-from accounts.models import AuditAction
+from accounts.models import AuditAction, ProxyScope
 from accounts.views import client_ip
 from bindings.services import BindingError, RelativeInput
 from policies.choices import DatesMode
@@ -201,6 +202,7 @@ def detail(request, pk):
 
 @login_required
 @require_POST
+@acting_scope(ProxyScope.APPLY)
 def act(request, pk, action):
     binding = selectors.binding_for_party(user=request.user, pk=pk)
     # The table says whether his role may take the action at all; the service says whether the binding's

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import InsuredPerson
+from accounts.models import ActingKind, InsuredPerson
 from policies.choices import ChannelKind, ProofKind
 from policies.relationships import Relationship
 
@@ -237,6 +237,16 @@ class BindingEvent(models.Model):
     reason_code = models.CharField(_("原因代码"), max_length=24, blank=True)
     reason_text = models.TextField(_("说明"), blank=True)
     channel = models.CharField(_("渠道"), max_length=20, choices=ChannelKind.choices)
+    # When the actor acted for a party (a guardian for his ward, a proxy for his principal): for whom, and as what.
+    on_behalf_of = models.ForeignKey(
+        "accounts.InsuredPerson",
+        verbose_name=_("代为办理的当事人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acting_kind = models.CharField(_("代办身份"), max_length=12, choices=ActingKind.choices, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
 
     class Meta:

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sessions, the signed-in user and messages: whom a resident is acting for (guardian, proxy).
+    "accounts.middleware.ActingMiddleware",
     "accounts.middleware.ElderModeMiddleware",
     # A database, Redis or object store that cannot be reached answers the friendly 503 page, not a 500.
     "config.middleware.ServiceUnavailableMiddleware",

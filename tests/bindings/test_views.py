@@ -3,11 +3,13 @@
 from datetime import date
 
 import pytest
+import time_machine
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import InsuredPerson
 from bindings.models import Application, Binding, Document, Notice, Status
 from bindings.services import binding_approve
 from tests.factories import InsuredPersonFactory, StaffFactory, UserFactory, jpeg_upload
@@ -235,15 +237,30 @@ def test_withdraw_then_nothing_more(client_a, child):
     assert "不能执行此操作" in response.content.decode()
 
 
-def test_relative_can_end_an_active_binding(client, client_a, child):
+def test_an_adult_relative_can_end_an_active_binding(client, client_a, child):
     binding = _submitted(client_a, child)
     binding_approve(binding=binding, clerk=StaffFactory(region_code="510400"))
+    InsuredPerson.objects.filter(pk=child.pk).update(birth_date=date(1990, 3, 3))  # an adult relative
+    child.refresh_from_db()
     client.force_login(UserFactory(person=child))
     response = client.post(f"/bindings/{binding.pk}/dissolve/", follow=True)
     assert "共济关系已解除" in response.content.decode()
     binding.refresh_from_db()
     assert binding.status == Status.DISSOLVED
     assert binding.events.last().actor_role == "relative"
+
+
+def test_a_minor_relative_cannot_end_a_binding_alone(client, client_a, child):
+    """Issue 12: an 11-year-old with an account used to dissolve the binding that names him."""
+    binding = _submitted(client_a, child)
+    binding_approve(binding=binding, clerk=StaffFactory(region_code="510400"))
+    client.force_login(UserFactory(person=child))
+    with time_machine.travel(date(2026, 12, 1)):
+        response = client.post(f"/bindings/{binding.pk}/dissolve/")
+    assert response.status_code == 403
+    assert "需要监护人确认" in response.content.decode()
+    binding.refresh_from_db()
+    assert binding.status == Status.ACTIVE
 
 
 def test_state_never_changes_on_get(client_a, child):

@@ -1,0 +1,156 @@
+"""Acting for someone else: the one authority on who may act for whom, and what he may do there.
+
+A signed-in resident acts for himself, for a ward (an active Guardianship, while the ward lacks full capacity)
+or for a principal (a ProxyGrant in force today). ActingMiddleware reads the choice from the session on every
+request and checks it again, so a revoked grant or a ward turning 18 ends the access on the next click. While he
+acts for someone else, `request.user` is an ActingUser: the signed-in account with the other person's registry
+record, so every view, service and selector that asks `user.person` works on that person, and everything
+recorded (events, audit, ledger) names the signed-in user as the actor; `request.acting` says for whom and how.
+
+What may change is decided by scope. Views that change something declare theirs with @acting_scope; a change
+through a view that declares none is refused while acting for someone else (deny by default). A resident
+without full capacity (14 to 17) acting for himself may look, and needs a guardian for every change.
+"""
+
+import copy
+import datetime
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .capacity import has_full_capacity
+from .models import ActingKind, ActingUser, DelegationStatus, Guardianship, InsuredPerson, ProxyGrant, ProxyScope
+
+SESSION_KEY = "acting_for"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+ALL_SCOPES = frozenset(ProxyScope)
+
+
+@dataclass(frozen=True)
+class Acting:
+    """For whom the signed-in `agent` is acting, as what, and what he may do there."""
+
+    person: InsuredPerson
+    agent: object  # the signed-in User
+    kind: str
+    scopes: frozenset = field(default=ALL_SCOPES)
+    guardianship: Guardianship | None = None
+    grant: ProxyGrant | None = None
+
+    @property
+    def for_someone_else(self) -> bool:
+        return self.kind != ActingKind.SELF
+
+    @property
+    def kind_label(self) -> str:
+        return str(ActingKind(self.kind).label)
+
+    def may(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+def own_acting(user, on: datetime.date | None = None) -> Acting | None:
+    """The resident acting for himself: everything with full capacity, only looking without it."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return None
+    on = on or timezone.localdate()
+    scopes = ALL_SCOPES if has_full_capacity(person, on) else frozenset({ProxyScope.VIEW})
+    return Acting(person=person, agent=user, kind=ActingKind.SELF, scopes=scopes)
+
+
+def wards_of(person: InsuredPerson, on: datetime.date) -> list[Guardianship]:
+    """Active guardianships whose ward still lacks full capacity on `on` (a ward turning 18 leaves the list)."""
+    rows = Guardianship.objects.filter(guardian=person, status=DelegationStatus.ACTIVE).select_related("ward")
+    return [row for row in rows if not has_full_capacity(row.ward, on)]
+
+
+def guardians_of(person: InsuredPerson, on: datetime.date) -> list[InsuredPerson]:
+    """Who is told and asked for a person without full capacity (none for an adult)."""
+    if has_full_capacity(person, on):
+        return []
+    rows = Guardianship.objects.filter(ward=person, status=DelegationStatus.ACTIVE).select_related("guardian")
+    return [row.guardian for row in rows]
+
+
+def grants_in_force(*, on: datetime.date) -> Q:
+    return Q(revoked_at__isnull=True, starts_on__lte=on, ends_on__gte=on)
+
+
+def principals_of(person: InsuredPerson, on: datetime.date) -> list[ProxyGrant]:
+    return list(
+        ProxyGrant.objects.filter(grants_in_force(on=on), agent=person).select_related("principal").order_by("id")
+    )
+
+
+def household(user, on: datetime.date | None = None) -> list[Acting]:
+    """Everyone this user may act for today, himself first: what the 家庭成员 switcher offers."""
+    own = own_acting(user, on)
+    if own is None or getattr(user, "is_staff", False):
+        return [own] if own else []
+    on = on or timezone.localdate()
+    people = [own]
+    for row in wards_of(own.person, on):
+        people.append(Acting(person=row.ward, agent=user, kind=ActingKind.GUARDIAN, guardianship=row))
+    for grant in principals_of(own.person, on):
+        if all(a.person.pk != grant.principal_id for a in people):
+            people.append(
+                Acting(person=grant.principal, agent=user, kind=ActingKind.PROXY, scopes=grant.scopes(), grant=grant)
+            )
+    return people
+
+
+def acting_for(user, person_id, on: datetime.date | None = None) -> Acting | None:
+    """The Acting for `person_id` if this user may act for him today, else None."""
+    for acting in household(user, on):
+        if acting.person.pk == person_id:
+            return acting
+    return None
+
+
+def acting_user(user, acting: Acting):
+    """A copy of the signed-in user whose registry person is the one acted for (never saved)."""
+    if not acting.for_someone_else:
+        return user
+    clone = ActingUser()
+    clone.__dict__.update({k: v for k, v in user.__dict__.items() if k != "_state"})
+    clone._state = copy.copy(user._state)
+    clone._state.fields_cache = {}
+    clone.person = acting.person
+    clone.acting = acting
+    clone.agent = user
+    return clone
+
+
+def agent_of(user):
+    """The signed-in account behind a user that may be acting for someone else."""
+    return getattr(user, "agent", user)
+
+
+def acting_of(user) -> Acting | None:
+    """How `user` acts: for someone else when he is an ActingUser, else for himself."""
+    return getattr(user, "acting", None) or own_acting(user)
+
+
+def user_may(user, scope: str) -> bool:
+    """May this (possibly acting) user do what `scope` covers? Staff are not residents: this is not for them."""
+    acting = acting_of(user)
+    return acting is not None and acting.may(scope)
+
+
+def acting_scope(scope: str | None):
+    """Declare what a view changes: ProxyScope.APPLY, ProxyScope.PAY, or None for a change that only concerns the
+    signed-in user's own session (switching who he acts for, elder mode, signing out)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        wrapper.acting_scope = scope
+        wrapper.acting_scope_declared = True
+        return wrapper
+
+    return decorate
