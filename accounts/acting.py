@@ -19,6 +19,7 @@ from functools import wraps
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 
 from .capacity import has_full_capacity
 from .models import ActingKind, ActingUser, DelegationStatus, Guardianship, InsuredPerson, ProxyGrant, ProxyScope
@@ -114,6 +115,10 @@ def acting_user(user, acting: Acting):
     """A copy of the signed-in user whose registry person is the one acted for (never saved)."""
     if not acting.for_someone_else:
         return user
+    if isinstance(user, LazyObject):  # request.user: copy the account it wraps, not the wrapper (no pk)
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
     clone = ActingUser()
     clone.__dict__.update({k: v for k, v in user.__dict__.items() if k != "_state"})
     clone._state = copy.copy(user._state)

@@ -56,3 +56,24 @@ def may_hold_own_account(person, day: datetime.date) -> bool:
 def needs_guardian(person, day: datetime.date) -> bool:
     """Anyone without full capacity: a guardian consents to his account and confirms what changes."""
     return not has_full_capacity(person, day)
+
+
+class AccountBlock(StrEnum):
+    """Why a resident's own account cannot be used today (accounts.views refuses the sign-in and says why)."""
+
+    UNDER_OWN_ACCOUNT_AGE = "under_own_account_age"  # under 14: the guardian acts for him (an account made earlier)
+    AWAITING_GUARDIAN = "awaiting_guardian"  # 14 to 17 without full capacity, and no guardian has consented yet
+
+
+def account_block(user, day: datetime.date) -> AccountBlock | None:
+    """None when the account may be signed in to on `day`: staff, adults, 16- and 17-year-olds with full capacity,
+    and 14- to 17-year-olds whose guardian consented. Full capacity ends the need for consent: an account still
+    waiting when its owner turns 18 opens by itself."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return None
+    if not may_hold_own_account(person, day):
+        return AccountBlock.UNDER_OWN_ACCOUNT_AGE
+    if needs_guardian(person, day) and user.guardian_consent_at is None:
+        return AccountBlock.AWAITING_GUARDIAN
+    return None

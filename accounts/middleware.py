@@ -52,24 +52,32 @@ class ActingMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        acting = request.acting
-        if acting is None or request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS:
             return None
         declared = getattr(view_func, "acting_scope_declared", False)
-        scope = getattr(view_func, "acting_scope", None)
-        if declared and scope is None:
-            return None  # the signed-in user's own session: switching, elder mode, signing out
-        if not acting.for_someone_else:
-            if not declared or acting.may(scope):
-                return None
-            message = _("您未满18周岁，办理此项业务需要监护人确认。请您的监护人登录大厅，在“家庭成员”中选择您后办理。")
-        elif not declared:
-            message = _("为家人办理时不能进行此项操作。如需办理您本人的业务，请先在页面上方切换回本人。")
-        elif acting.may(scope):
+        return acting_refusal(request, getattr(view_func, "acting_scope", None), declared=declared)
+
+
+def acting_refusal(request, scope: str | None, *, declared: bool = True):
+    """The refusal page when this request may not make a change needing `scope`, else None.
+
+    The middleware asks it for every changing request; a view that changes more only on one of its buttons (the
+    simulator posting a settlement) asks it for that button.
+    """
+    acting = getattr(request, "acting", None)
+    if acting is None or (declared and scope is None):
+        return None  # visitors, staff, or the signed-in user's own session: switching, elder mode, signing out
+    if not acting.for_someone_else:
+        if not declared or acting.may(scope):
             return None
-        else:
-            message = _("%(name)s给您的代办授权不包括“%(scope)s”。如需办理，请%(name)s本人办理或扩大授权范围。") % {
-                "name": mask_name(acting.person.name),
-                "scope": ProxyScope(scope).label,
-            }
-        return render(request, "accounts/acting_refused.html", {"message": message}, status=403)
+        message = _("您未满18周岁，办理此项业务需要监护人确认。请您的监护人登录大厅，在“家庭成员”中选择您后办理。")
+    elif not declared:
+        message = _("为家人办理时不能进行此项操作。如需办理您本人的业务，请先在页面上方切换回本人。")
+    elif acting.may(scope):
+        return None
+    else:
+        message = _("%(name)s给您的代办授权不包括“%(scope)s”。如需办理，请%(name)s本人办理或扩大授权范围。") % {
+            "name": mask_name(acting.person.name),
+            "scope": ProxyScope(scope).label,
+        }
+    return render(request, "accounts/acting_refused.html", {"message": message}, status=403)

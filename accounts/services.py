@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
+from .capacity import may_hold_own_account
 from .idnumbers import normalize_id_number
 from .models import InsuredPerson
 
@@ -28,6 +29,18 @@ def registry_match(*, name: str, id_number: str) -> InsuredPerson:
     return person
 
 
+def own_account_allowed(*, person: InsuredPerson, on=None) -> None:
+    """A child under 14 has no account of his own (accounts.capacity): his guardian acts for him instead.
+
+    Asked right after the registry match, before any SMS is sent: the age is a fact of the ID number just typed,
+    so saying it tells nobody anything new."""
+    if not may_hold_own_account(person, on or timezone.localdate()):
+        raise ValidationError(
+            _("未满14周岁的未成年人不能自行注册账号。请由父母或其他监护人登录大厅，在“家庭成员”中为孩子办理。"),
+            code="under_own_account_age",
+        )
+
+
 def phone_available(*, phone: str, exclude_user=None) -> None:
     qs = User.objects.filter(phone=phone)
     if exclude_user is not None:
@@ -43,7 +56,10 @@ def account_register(*, person: InsuredPerson, phone: str, password: str, elder_
     """Create the resident's account. The caller has already confirmed the phone by SMS.
 
     Only now, to the holder of the phone, is it said that the person or the phone already has an account.
+    A 14- to 17-year-old without full capacity gets an account that waits for a guardian's consent
+    (User.guardian_consent_at; accounts.capacity.account_block): the caller asks the guardians.
     """
+    own_account_allowed(person=person)
     if User.objects.filter(person=person).exists():
         raise ValidationError(
             _("该身份证号码已注册账户，请直接登录；忘记密码可用短信验证码登录。"), code="already_registered"

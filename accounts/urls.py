@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import guardian_views, views
+from .acting import acting_scope
 
 app_name = "accounts"
 
@@ -11,9 +12,15 @@ urlpatterns = [
     path("login/face/", views.login_face, name="login_face"),
     path("login/face/capture/", views.login_face_capture, name="login_face_capture"),
     path("register/", views.register, name="register"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("register/pending/", guardian_views.register_pending, name="register_pending"),
+    path("guardian-consent/", guardian_views.guardian_consent, name="guardian_consent"),
+    path("guardian-consent/<int:pk>/", guardian_views.guardian_consent_decide, name="guardian_consent_decide"),
+    path("guardian-ask/", guardian_views.guardian_ask, name="guardian_ask"),
+    # Signing out always works, also while acting for someone else (it ends that too).
+    path("logout/", acting_scope(None)(auth_views.LogoutView.as_view()), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("me/", views.profile, name="profile"),
     path("elder-mode/", views.elder_mode_toggle, name="elder_mode"),
+    path("acting/", views.acting_switch, name="acting_switch"),
     path("sms-outbox/", views.sms_outbox, name="sms_outbox"),
 ]

@@ -12,9 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
+from .acting import SESSION_KEY, acting_for, acting_scope, agent_of
 from .backends import user_for_identifier
+from .capacity import account_block
 from .face import FaceCheckError, face_challenge_start, face_verify
 from .forms import FaceCaptureForm, FaceStartForm, PasswordLoginForm, RegisterForm, SmsLoginForm
+from .guardian_views import account_blocked, pending_registration
 from .lockout import NETWORK, lockout_scope
 from .models import FaceChallenge, SmsPurpose
 from .outbox import sms_outbox_page
@@ -39,7 +42,15 @@ def _next_url(request) -> str:
 
 
 def _signed_in(request, user):
-    """Django's login() rotates the session key, which defeats session fixation."""
+    """Django's login() rotates the session key, which defeats session fixation.
+
+    A minor's account that may not be used yet (under 14, or 14 to 17 without a guardian's consent:
+    accounts.capacity.account_block) is not signed in, and the page says why. The credentials were right, so
+    django-axes saw no failure: this is never counted towards a lockout.
+    """
+    block = account_block(user, timezone.localdate())
+    if block is not None:
+        return account_blocked(request, block)
     login(request, user)
     if request.session.get("elder_mode") and not user.elder_mode:
         services.elder_mode_set(user=user, enabled=True)
@@ -165,6 +176,7 @@ def register(request):
     sending = request.POST.get("action") == "send_code"
     form = RegisterForm(request.POST or None, sending_code=sending)
     registered = False  # the proved phone or the person already has an account: point to sign-in
+    under_age = False  # a child under 14: point to the guardian path (家庭成员)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         warning = getattr(form.fields["id_number"], "info", None)
@@ -172,8 +184,10 @@ def register(request):
             messages.warning(request, warning.warning)
         try:
             person = services.registry_match(name=data["name"], id_number=data["id_number"])
+            services.own_account_allowed(person=person)  # under 14: the guardian path, before any SMS is sent
         except ValidationError as exc:
             form.add_error(None, exc)
+            under_age = exc.code == "under_own_account_age"
         else:
             # Whether this person or this phone already has an account is said only once the phone is proved
             # (services.account_register): before that, the answer is the same for everyone.
@@ -205,18 +219,47 @@ def register(request):
                         form.add_error("phone" if exc.code == "phone_taken" else None, exc)
                         registered = True
                     else:
+                        if account_block(user, timezone.localdate()) is not None:
+                            return pending_registration(request, user)  # 14 to 17: a guardian consents first
                         user.backend = "accounts.backends.IdentifierPasswordBackend"
                         return _signed_in(request, user)
-    return render(request, "accounts/register.html", {"form": form, "registered": registered})
+    context = {"form": form, "registered": registered, "under_age": under_age}
+    return render(request, "accounts/register.html", context)
 
 
+@acting_scope(None)  # the signed-in user's own display setting, also while he acts for someone else
 @require_POST
 def elder_mode_toggle(request):
     enabled = request.POST.get("enabled") == "1"
     request.session["elder_mode"] = enabled
     if request.user.is_authenticated:
-        services.elder_mode_set(user=request.user, enabled=enabled)
+        services.elder_mode_set(user=agent_of(request.user), enabled=enabled)
     messages.info(request, _("已开启关怀模式。") if enabled else _("已切换到标准模式。"))
+    return redirect(_next_url(request))
+
+
+@acting_scope(None)  # whom the signed-in user acts for is his own session's choice
+@login_required
+@require_POST
+def acting_switch(request):
+    """家庭成员: act for a ward or a principal, or for himself again ("self" or his own person id).
+
+    Only the choice is stored; ActingMiddleware checks it again on every request (accounts.acting)."""
+    agent = agent_of(request.user)
+    wanted = request.POST.get("person", "")
+    if wanted == "self" or (agent.person_id and wanted == str(agent.person_id)):
+        request.session.pop(SESSION_KEY, None)
+        messages.info(request, _("已切换回本人，现在办理的是您本人的业务。"))
+        return redirect(_next_url(request))
+    acting = acting_for(agent, int(wanted)) if wanted.isdigit() else None
+    if acting is None or not acting.for_someone_else:
+        message = _(
+            "您不能为这位家人办理。为未成年子女办理需先登记监护关系并通过核验；为成年家人办理需要他（她）本人"
+            "授权您为代办人，且授权在有效期内。"
+        )
+        return render(request, "accounts/acting_refused.html", {"message": message}, status=403)
+    request.session[SESSION_KEY] = acting.person.pk
+    messages.success(request, _("现在正在为%(name)s办理。") % {"name": acting.person.name})
     return redirect(_next_url(request))
 
 

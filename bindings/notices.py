@@ -2,13 +2,16 @@
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.acting import guardians_of
 from accounts.masking import mask_name
+from accounts.models import ActingKind
 from accounts.sms import sms_send
 
-from .models import Binding, DissolveReason, Notice, RejectReason
+from .models import ActorRole, Binding, Notice, Status
 
 
 class NoticeEvent(models.TextChoices):
@@ -51,11 +54,29 @@ def _body(binding: Binding, event: NoticeEvent) -> str:
     reason = binding.reason_text or binding.missing_note
     # A termination's text already says which party's status changed; its code adds nothing a resident reads.
     if binding.reason_code and event != NoticeEvent.TERMINATED:
-        labels = {**dict(RejectReason.choices), **dict(DissolveReason.choices)}
-        label = str(labels.get(binding.reason_code, ""))
-        detail = binding.reason_text if binding.reason_text and binding.reason_text != label else ""
-        reason = f"{label}（{detail}）" if detail else label
-    return text % {**names, "case": case, "reason": reason or _("详见申请记录")}
+        reason = binding.reason_display
+    return text % {**names, "case": case, "reason": reason or _("详见申请记录")} + _acted_by(binding)
+
+
+def _acted_by(binding: Binding) -> str:
+    """'此项由代办人李*代张*办理。' when the step told of was taken by a guardian or proxy, so the person he
+    acted for is always told (both parties get the same text). The step is the binding's latest event, or the
+    submission before an immediate approval, which is the system's answer to that submission."""
+    events = list(binding.events.select_related("actor__person", "on_behalf_of").order_by("-created_at", "-id")[:2])
+    if not events:
+        return ""
+    event = events[0]
+    immediate = event.actor_role == ActorRole.SYSTEM and event.from_status == Status.SUBMITTED
+    if immediate and event.to_status == Status.ACTIVE and len(events) > 1:
+        event = events[1]
+    if not event.acting_kind or event.on_behalf_of_id is None or event.actor is None:
+        return ""
+    agent = event.actor.person.name if event.actor.person_id else event.actor.username
+    return _("此项由%(kind)s%(agent)s代%(person)s办理。") % {
+        "person": mask_name(event.on_behalf_of.name),
+        "kind": ActingKind(event.acting_kind).label,
+        "agent": mask_name(agent),
+    }
 
 
 def _phone(person) -> str:
@@ -77,8 +98,27 @@ def notify_person(person, *, title: str, body: str, binding: Binding | None = No
     """One message to one person: the in-site message centre and, when he has a phone, the simulated SMS.
 
     Used by the ledger (shared debits, 代缴 receipts, spending caps), which tells one party, not both.
+
+    A person without full capacity (a child) is told through his guardians (accounts.acting.guardians_of): he
+    keeps the in-site message, and each guardian gets his own, titled with the ward's name, and the text message
+    that would have gone to the child's phone. A guardian who is himself a party of the binding is told in his
+    own right (notify_parties) or took the step himself, and gets no second copy. The guardian's copy links to no
+    binding: the binding's page is the ward's, opened after choosing him under 家庭成员, as the copy says.
     """
     Notice.objects.create(person=person, binding=binding, title=title, body=body)
-    phone = _phone(person)
-    if phone:
-        sms_send(phone=phone, body=_("【医保服务大厅】") + body, region_code=person.city_code)
+    guardians = guardians_of(person, timezone.localdate())
+    if not guardians:
+        phone = _phone(person)
+        if phone:
+            sms_send(phone=phone, body=_("【医保服务大厅】") + body, region_code=person.city_code)
+        return
+    parties = {binding.authorizer_id, binding.relative_id} if binding is not None else set()
+    ward = _("（您监护的%(name)s）") % {"name": person.name}
+    for guardian in guardians:
+        if guardian.pk in parties:
+            continue
+        hint = _("可在页面上方“家庭成员”中选择%(name)s后查看详情。") % {"name": person.name} if binding else ""
+        Notice.objects.create(person=guardian, title=(ward + title)[:100], body=body + hint)
+        phone = _phone(guardian)
+        if phone:
+            sms_send(phone=phone, body=_("【医保服务大厅】") + ward + body, region_code=guardian.city_code)

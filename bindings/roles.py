@@ -13,6 +13,11 @@ ROLES = {
         ("bindings", "view_bindingevent"),
         ("accounts", "view_insuredperson"),
         ("accounts", "view_auditentry"),
+        # Guardianships: the review queue and the decision; parent links and proxies, read-only.
+        ("accounts", "view_guardianship"),
+        ("accounts", "decide_guardianship"),
+        ("accounts", "view_familylink"),
+        ("accounts", "view_proxygrant"),
     ],
     "窗口经办员": [
         ("bindings", "view_binding"),
@@ -37,6 +42,11 @@ ROLES = {
         ("accounts", "change_insuredperson"),
         ("accounts", "view_auditentry"),
         ("accounts", "view_smsmessage"),
+        # Guardianships: the review queue and the decision; parent links and proxies, read-only.
+        ("accounts", "view_guardianship"),
+        ("accounts", "decide_guardianship"),
+        ("accounts", "view_familylink"),
+        ("accounts", "view_proxygrant"),
     ],
 }
 # Every clerk role may read the ledger.

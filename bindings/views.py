@@ -24,7 +24,7 @@ from bindings.services import BindingError, RelativeInput
 from policies.choices import DatesMode
 from policies.selectors import resolved_policy
 
-from . import selectors, services
+from . import selectors, services, timeline
 from .forms import RelativeForm, SubmitForm
 from .models import DocumentAccess, Notice, Status
 from .proofs import handle_proof_post, proof_rows
@@ -47,6 +47,7 @@ def _quota(person, application=None):
 
 
 @login_required
+@acting_scope(ProxyScope.APPLY)
 def apply(request):
     """Step 1: the region's notice (告知书). Resumes a draft when there is one."""
     person = _person_or_explain(request)
@@ -68,6 +69,7 @@ def apply(request):
 
 
 @login_required
+@acting_scope(ProxyScope.APPLY)
 def relative(request, case):
     """Step 2 and 3: the relative, then the engine's pre-check before anything is uploaded."""
     application = selectors.application_for_user(user=request.user, case_number=case)
@@ -97,6 +99,7 @@ def relative(request, case):
 
 
 @login_required
+@acting_scope(ProxyScope.APPLY)
 def proof(request, case):
     """Step 4: the proof checklist per relative; photos, PDFs, or the pledge where the region allows it."""
     application = selectors.application_for_user(user=request.user, case_number=case)
@@ -116,6 +119,7 @@ def proof(request, case):
 
 @login_required
 @require_POST
+@acting_scope(ProxyScope.APPLY)
 def remove_relative(request, case, pk):
     application = selectors.application_for_user(user=request.user, case_number=case)
     binding = application.bindings.filter(pk=pk, status=Status.DRAFT).first()
@@ -127,6 +131,7 @@ def remove_relative(request, case, pk):
 
 
 @login_required
+@acting_scope(ProxyScope.APPLY)
 def summary(request, case):
     """Step 5: check everything, tick the solemn commitment, submit."""
     application = selectors.application_for_user(user=request.user, case_number=case)
@@ -182,6 +187,7 @@ def mine(request):
 
 
 @login_required
+@acting_scope(ProxyScope.APPLY)
 def detail(request, pk):
     """One binding: status, dates, documents and its timeline, with the actions its state allows."""
     binding = selectors.binding_for_party(user=request.user, pk=pk)
@@ -193,7 +199,7 @@ def detail(request, pk):
         "binding": binding,
         "is_authorizer": request.user.person_id == binding.authorizer_id,
         "can": action_flags(actions),
-        "events": binding.events.select_related("actor"),
+        "events": timeline.for_party(binding.events.select_related(*timeline.EVENT_RELATED), request.user),
         "documents": binding.documents.all(),
         "rows": rows,
     }

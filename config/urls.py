@@ -15,6 +15,7 @@ urlpatterns = [
     path("bindings/", include("bindings.urls")),
     path("ledger/", include("bindings.ledger.urls")),
     path("counter/", include("bindings.counter.urls")),
+    path("family/", include("bindings.delegation.urls")),
     path("admin/", admin.site.urls),
 ]
 

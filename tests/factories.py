@@ -6,7 +6,7 @@ proof photo is made is one edit.
 
 import functools
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -16,7 +16,20 @@ from factory.django import DjangoModelFactory
 from PIL import Image
 
 from accounts.idnumbers import make_id_number
-from accounts.models import Category, InsuranceStatus, InsuredPerson, Scheme
+from accounts.models import (
+    Category,
+    DelegationStatus,
+    FamilyLink,
+    FamilyLinkSource,
+    GrantChannel,
+    GuardianBasis,
+    Guardianship,
+    InsuranceStatus,
+    InsuredPerson,
+    ProxyGrant,
+    Scheme,
+    VerifiedVia,
+)
 from bindings import services
 
 TEST_PASSWORD = "Hall-test-2026"
@@ -136,6 +149,39 @@ def submitted_binding(district="510402", relationship="child", birth=date(2015, 
     services.application_submit(application=application, actor=user, commitment=True)
     binding.refresh_from_db()
     return binding
+
+
+# --- acting for someone else ---------------------------------------------------------------------------------
+
+
+def family_link(parent: InsuredPerson, child: InsuredPerson, source=FamilyLinkSource.HUKOU) -> FamilyLink:
+    """The registry's parent-child link (what lets a parent's guardianship be verified online)."""
+    return FamilyLink.objects.create(parent=parent, child=child, source=source)
+
+
+def guardianship(guardian: InsuredPerson, ward: InsuredPerson, **fields) -> Guardianship:
+    """An active guardianship verified through the registry, unless fields say otherwise."""
+    values = {
+        "basis": GuardianBasis.PARENT_HUKOU,
+        "status": DelegationStatus.ACTIVE,
+        "verified_via": VerifiedVia.REGISTRY,
+        "region_code": ward.city_code,
+        **fields,
+    }
+    return Guardianship.objects.create(guardian=guardian, ward=ward, **values)
+
+
+def proxy_grant(principal: InsuredPerson, agent: InsuredPerson, **fields) -> ProxyGrant:
+    """A proxy granted online today for a year, to apply and unbind (not to pay) unless fields say otherwise."""
+    values = {
+        "may_apply": True,
+        "may_pay": False,
+        "ends_on": date.today() + timedelta(days=365),
+        "granted_via": GrantChannel.ONLINE,
+        "region_code": principal.city_code,
+        **fields,
+    }
+    return ProxyGrant.objects.create(principal=principal, agent=agent, **values)
 
 
 # --- pictures -------------------------------------------------------------------------------------------------

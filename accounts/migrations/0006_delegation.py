@@ -103,7 +103,7 @@ class Migration(migrations.Migration):
                 ('may_pay', models.BooleanField(default=False, verbose_name='可代缴保费')),
                 ('starts_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='生效日期')),
                 ('ends_on', models.DateField(verbose_name='截止日期')),
-                ('granted_via', models.CharField(choices=[('registry', '登记信息自动核验'), ('clerk', '经办人员审核'), ('counter', '窗口现场核验')], max_length=12, verbose_name='办理渠道')),
+                ('granted_via', models.CharField(choices=[('online', '网上办理（本人核验身份）'), ('counter', '窗口办理（现场核验身份，签署委托书）')], max_length=12, verbose_name='办理渠道')),
                 ('document_name', models.CharField(blank=True, max_length=200, verbose_name='委托书扫描件')),
                 ('document_type', models.CharField(blank=True, max_length=40)),
                 ('region_code', models.CharField(db_index=True, max_length=6, verbose_name='统筹区代码')),

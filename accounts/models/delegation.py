@@ -67,6 +67,11 @@ class VerifiedVia(models.TextChoices):
     COUNTER = "counter", _("窗口现场核验")
 
 
+class GrantChannel(models.TextChoices):
+    ONLINE = "online", _("网上办理（本人核验身份）")
+    COUNTER = "counter", _("窗口办理（现场核验身份，签署委托书）")
+
+
 class Guardianship(models.Model):
     """A guardian may act for his ward while the ward lacks full capacity (accounts.capacity)."""
 
@@ -134,7 +139,7 @@ class ProxyGrant(models.Model):
     may_pay = models.BooleanField(_("可代缴保费"), default=False)
     starts_on = models.DateField(_("生效日期"), default=timezone.localdate)
     ends_on = models.DateField(_("截止日期"))
-    granted_via = models.CharField(_("办理渠道"), max_length=12, choices=VerifiedVia.choices)
+    granted_via = models.CharField(_("办理渠道"), max_length=12, choices=GrantChannel.choices)
     # The signed 委托书 scanned at the counter (bindings upload sanitizer, private storage).
     document_name = models.CharField(_("委托书扫描件"), max_length=200, blank=True)
     document_type = models.CharField(max_length=40, blank=True)

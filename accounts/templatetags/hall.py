@@ -2,7 +2,8 @@
 
 from django import template
 
-from accounts import masking
+from accounts import acting, masking
+from accounts.models import ProxyScope
 from accounts.money import fen_text
 
 register = template.Library()
@@ -29,3 +30,19 @@ def fen_yuan(fen):
     if fen is None or fen == "":
         return ""
     return fen_text(fen)
+
+
+# --- acting for someone else (accounts.acting) ---------------------------------------------------------------
+
+
+@register.filter
+def may(user, scope):
+    """{% if user|may:"apply" %}: show a change button only when the view behind it would accept it (a proxy
+    with view-only scope, a minor acting for himself)."""
+    return acting.user_may(user, scope)
+
+
+@register.filter
+def scope_labels(scopes):
+    """A proxy's scopes in the order of ProxyScope, as a resident reads them: 查看、申请和解除共济、代缴保费."""
+    return "、".join(str(scope.label) for scope in ProxyScope if scope in scopes)

@@ -20,7 +20,7 @@ from accounts.masking import mask_id_number, mask_name, mask_phone
 from accounts.models import AuditAction, AuditEntry
 from accounts.regions import region_name
 from accounts.views import client_ip
-from bindings import services
+from bindings import services, timeline
 from bindings.admin.filters import AgeBandFilter, ChannelFilter, RegionFilter, StatusFilter
 from bindings.makerchecker import pending_first_approval, with_pending_first_approval
 from bindings.models import PENDING_STATUSES, Binding, RejectReason
@@ -176,7 +176,7 @@ class BindingAdmin(AuditedSearchMixin, RegionScopedAdmin):
             ],
             "region": region_name(binding.application.city_code),
             "documents": list(binding.documents.all()),
-            "events": list(binding.events.select_related("actor")),
+            "events": timeline.for_clerk(binding.events.select_related("actor", *timeline.EVENT_RELATED)),
             "audit": list(
                 AuditEntry.objects.filter(case_number=binding.application.case_number).select_related("actor")[:50]
             ),

@@ -20,6 +20,7 @@ from bindings.counter import selectors
 from bindings.counter import services as counter
 from bindings.counter.permissions import counter_required
 from bindings.counter.status import StatusChangeForm, status_change_step
+from bindings.delegation.proxies import grants_of_person
 from bindings.forms import RelativeForm
 from bindings.models import Binding, Status
 from bindings.proofs import handle_proof_post, proof_rows
@@ -101,6 +102,7 @@ def person(request, pk):
         "start": start,
         "status_form": StatusChangeForm(person=resident),
         "bindings": bindings.order_by("-created_at"),
+        "proxy_grants": grants_of_person(resident),
         "ticket": _ticket(request),
     }
     return render(request, "counter/person.html", context)

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from bindings.ledger import views
+from bindings.ledger import exports, views
 
 app_name = "ledger"
 
 urlpatterns = [
     path("usage/", views.usage, name="usage"),
-    path("usage.csv", views.usage_csv, name="usage_csv"),
+    path("usage.csv", exports.usage_csv, name="usage_csv"),
     path("statement/", views.statement, name="statement"),
     path("simulator/", views.simulator, name="simulator"),
     path("counter/", views.counter, name="counter"),

@@ -4,22 +4,22 @@ Thin: forms check shape, services check rules, POST redirects (or re-renders a r
 everywhere; other people's data is 404.
 """
 
-import csv
 import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.acting import acting_scope
 from accounts.audit import audit, region_of
-from accounts.masking import mask_name
-from accounts.models import AuditAction
+from accounts.middleware import acting_refusal
+from accounts.models import AuditAction, ProxyScope
 from accounts.views import client_ip
 from bindings.counter.permissions import can_use_counter
 from bindings.counter.services import CounterError, person_lookup
@@ -34,7 +34,7 @@ from bindings.models import Binding
 from policies.choices import ChannelKind
 
 
-def _year(request, today: datetime.date) -> int:
+def year_param(request, today: datetime.date) -> int:
     try:
         year = int(request.GET.get("year", today.year))
     except ValueError:
@@ -97,6 +97,9 @@ def _run_simulator(request, *, patients, resolve, channel, template, extra=None)
             )
             refusal = posting_refusal(plan, wants_shared=authorizer is not None)
             if request.POST.get("action") == "post":
+                refused = acting_refusal(request, ProxyScope.PAY)
+                if refused is not None:
+                    return refused
                 # The service decides again under its row locks; the preview above is only what was shown.
                 settlement = ledger.settlement_post(
                     patient=patient,
@@ -126,7 +129,11 @@ def _run_simulator(request, *, patients, resolve, channel, template, extra=None)
     return render(request, template, context, status=200)
 
 
+# Posting a settlement spends the person's money as paying at a pharmacy would: it needs ProxyScope.PAY (APPLY
+# is about the binding itself). Working out the bill (the preview, also a POST) changes nothing, so the view
+# declares VIEW and only posting asks for PAY, refused in the middleware's words (clerks act for no one).
 @login_required
+@acting_scope(ProxyScope.VIEW)
 def simulator(request):
     """结算模拟: the resident picks the patient (himself, or a relative he authorizes) and the visit."""
     person = person_or_404(request.user)
@@ -147,6 +154,7 @@ def simulator(request):
     )
 
 
+# Undeclared on purpose: the desk is for clerks, who act for no one; a resident acting for someone is refused.
 @login_required
 def counter(request):
     """The counter desk: a clerk settles for a walk-in patient of his region, found by ID number."""
@@ -207,7 +215,7 @@ def usage(request):
     """共济使用明细: the authorizer's shared debits by relative and month; the relative's spending and from whom."""
     person = person_or_404(request.user)
     today = timezone.localdate()
-    year = _year(request, today)
+    year = year_param(request, today)
     relative_id = request.GET.get("relative")
     relative_id = int(relative_id) if relative_id and relative_id.isdigit() else None
     context = {"person": person, "year": year, "years": range(today.year, today.year - 4, -1), "today": today}
@@ -226,53 +234,6 @@ def usage(request):
         my_cap=selectors.cap_for_relative(person, today),
     )
     return render(request, "ledger/usage.html", context)
-
-
-@login_required
-def usage_csv(request):
-    """The usage records as CSV (UTF-8 with BOM, so spreadsheet programs on Windows read the Chinese)."""
-    person = person_or_404(request.user)
-    today = timezone.localdate()
-    year = _year(request, today)
-    role = request.GET.get("role", "paid")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="gongji-{role}-{year}.csv"'
-    response["Cache-Control"] = "no-store, private"
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    if role == "received":
-        writer.writerow(
-            [_("日期"), _("授权人"), _("关系"), _("就医机构"), _("就医地"), _("共济支付（元）"), _("结算单号")]
-        )
-        for entry in selectors.shared_debits_received(person, year=year):
-            writer.writerow(_csv_row(entry, mask_name(entry.person.name)))
-    elif role == "paid" and person.has_personal_account:
-        writer.writerow(
-            [_("日期"), _("使用人"), _("关系"), _("就医机构"), _("就医地"), _("共济支付（元）"), _("结算单号")]
-        )
-        for entry in selectors.shared_debits_paid(person, year=year):
-            writer.writerow(_csv_row(entry, entry.beneficiary.name))
-    else:
-        raise Http404
-    return response
-
-
-def _csv_row(entry, who: str) -> list[str]:
-    settlement = entry.settlement
-    return [
-        f"{entry.occurred_on:%Y-%m-%d}",
-        _csv_safe(who),
-        str(entry.binding.get_relationship_display()),
-        str(settlement.get_level_display()),
-        str(PlaceLocation(settlement.location).label),
-        fen_text(-entry.amount_fen, grouped=False),
-        settlement.serial,
-    ]
-
-
-def _csv_safe(text: str) -> str:
-    """A cell a spreadsheet would run as a formula is quoted as text (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 @login_required
@@ -300,6 +261,7 @@ def statement(request):
 
 
 @login_required
+@acting_scope(ProxyScope.PAY)
 def premium(request):
     """代缴居民医保: for each bound relative and payable year, the amount or the reason it cannot be paid."""
     person = person_or_404(request.user)
@@ -356,7 +318,9 @@ def premium_receipt(request, pk):
 # --- spending caps ------------------------------------------------------------------------------------------
 
 
+# A cap limits what a relative may spend: part of managing the binding (APPLY).
 @login_required
+@acting_scope(ProxyScope.APPLY)
 def cap(request, pk):
     """The authorizer sets one relative's monthly cap."""
     person = person_or_404(request.user)
@@ -381,6 +345,7 @@ def cap(request, pk):
 
 @login_required
 @require_POST
+@acting_scope(ProxyScope.APPLY)
 def cap_remove(request, pk):
     person = person_or_404(request.user)
     binding = Binding.objects.filter(pk=pk, authorizer=person).first()

@@ -215,6 +215,16 @@ class Binding(models.Model):
         """Approved and not over, but its start date is still ahead: in force later, not on `on`."""
         return self.is_current_on(on) and not self.in_force_on(on)
 
+    @property
+    def reason_display(self) -> str:
+        """The reason as people read it: the code's words, with the clerk's or system's text when it adds any."""
+        labels = {**dict(RejectReason.choices), **dict(DissolveReason.choices)}
+        label = str(labels.get(self.reason_code, ""))
+        if not label:
+            return self.reason_text
+        detail = self.reason_text if self.reason_text and self.reason_text != label else ""
+        return f"{label}（{detail}）" if detail else label
+
     def effective_status(self, today=None) -> str:
         """What the resident sees today: an expired binding is over even before the daily run dissolves it."""
         today = today or timezone.localdate()

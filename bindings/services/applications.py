@@ -57,7 +57,8 @@ class PrecheckResult:
     problems: list[Reason] = field(default_factory=list)
 
 
-def _find_relative(data: RelativeInput) -> InsuredPerson | None:
+def find_in_registry(data: RelativeInput) -> InsuredPerson | None:
+    """The registry person the number names, if the name matches too (relatives, wards and proxies alike)."""
     number = normalize_id_number(data.id_number)
     if data.id_type == IdType.BIRTH_CERTIFICATE:
         person = InsuredPerson.objects.filter(birth_certificate_no=number).first()
@@ -77,7 +78,7 @@ def binding_add_relative(
     application = Application.objects.select_for_update().select_related("authorizer").get(pk=application.pk)
     if application.submitted_at is not None:
         raise BindingError(_("该申请已提交，不能再修改。"), code=BindingCode.ALREADY_SUBMITTED)
-    relative = _find_relative(data)
+    relative = find_in_registry(data)
     facts = binding_facts(authorizer=application.authorizer, relative=relative, on=on, application=application)
     verdict = check_eligibility(
         authorizer=application.authorizer,

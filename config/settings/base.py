@@ -215,6 +215,8 @@ FACE_CHALLENGE_TTL = timedelta(seconds=env.int("FACE_CHALLENGE_SECONDS", default
 FACE_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 FACE_MIN_SIDE = 120
 FACE_MAX_PIXELS = 16_000_000
+# A fresh SMS or face check before granting a proxy online is good for this long, once (bindings.delegation.stepup).
+STEP_UP_MAX_AGE = timedelta(minutes=10)
 
 # Clerks' queue: an application waiting longer than this many working days is highlighted.
 REVIEW_WORKING_DAYS = env.int("REVIEW_WORKING_DAYS", default=3)

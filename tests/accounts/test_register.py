@@ -187,8 +187,9 @@ def test_a_region_code_newer_than_the_table_registers_with_a_warning(client):
 
     from accounts.idnumbers import make_id_number
 
+    # An adult: a child under 14 may not register at all (issue 12, tests/delegation/test_minor_registration.py).
     person = InsuredPersonFactory(
-        name="周新", id_number=make_id_number("360999", date(2016, 3, 3), 8), resident=True, phone=""
+        name="周新", id_number=make_id_number("360999", date(1996, 3, 3), 8), resident=True, phone=""
     )
     response = send_code(client, person)
     page = response.content.decode()

@@ -61,3 +61,18 @@ def test_rerunning_the_seed_never_resets_a_balance_that_has_moved():
     call_command("seed_demo")
     person.refresh_from_db()
     assert person.balance_fen == 123
+
+
+def test_the_demo_has_a_guardian_and_a_proxy_family(policies):
+    """Issue 12: a parent who manages his child, and an elderly parent who has named that son as proxy."""
+    from accounts.acting import household
+    from accounts.models import ActingKind
+    from bindings.models import Binding, Status
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent
+    father = User.objects.get(username="demo_wang_jianguo")
+    people = {(a.person.name, a.kind) for a in household(father)}
+    assert people == {("王建国", ActingKind.SELF), ("王小宇", ActingKind.GUARDIAN), ("王德福", ActingKind.PROXY)}
+    binding = Binding.objects.get(authorizer__name="王德福", relative__name="王小宇")
+    assert binding.status == Status.ACTIVE

@@ -248,6 +248,8 @@ def test_an_adult_relative_can_end_an_active_binding(client, client_a, child):
     binding.refresh_from_db()
     assert binding.status == Status.DISSOLVED
     assert binding.events.last().actor_role == "relative"
+    page = client.get(f"/bindings/{binding.pk}/").content.decode()
+    assert "使用人申请解除" in page and "by_relative" not in page  # the stored code is shown as words
 
 
 def test_a_minor_relative_cannot_end_a_binding_alone(client, client_a, child):

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from bindings.models import Binding, Status
 from bindings.services import binding_approve, binding_reject
@@ -14,8 +15,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def family(policies):
     authorizer = UserFactory(person=InsuredPersonFactory(district="510402", name="陈志强", flexible=True))
-    child = InsuredPersonFactory(district="510402", birth=date(2014, 6, 1), name="陈思", resident=True)
-    child_user = UserFactory(person=child)
+    # Issue 12: a child under 14 has no account of his own, and a 14- to 17-year-old's opens once a guardian consents.
+    child = InsuredPersonFactory(district="510402", birth=date(2011, 6, 1), name="陈思", resident=True)
+    child_user = UserFactory(person=child, guardian_consent_at=timezone.now(), guardian_consent_by=authorizer)
     return authorizer, child, child_user
 
 

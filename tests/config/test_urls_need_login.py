@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC = [
     r"^$",
     r"^healthz$",
-    r"^accounts/(login|login/sms|login/face|login/face/capture|register|elder-mode|logout)/$",
+    r"^accounts/(login|login/sms|login/face|login/face/capture|register|register/pending|elder-mode|logout)/$",
     # The demo outbox is the simulated phone of whoever asks a code (tests/security/test_sms_outbox.py): it shows
     # a visitor only the texts to numbers his own session asked codes for, and is a 404 without demo devices.
     r"^accounts/sms-outbox/$",

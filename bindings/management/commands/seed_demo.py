@@ -6,7 +6,7 @@ from django.db import transaction
 from accounts.demo import ADMIN_PASSWORD, CITIES, CITY_NAMES, CLERK_PASSWORD, DEMO_PASSWORD, PEOPLE
 from accounts.idnumbers import make_id_number
 from accounts.models import InsuredPerson
-from bindings.demo import demo_pending_case
+from bindings.demo import demo_family_delegation, demo_pending_case
 from bindings.ledger.money import yuan_to_fen
 from bindings.roles import ensure_roles
 
@@ -76,6 +76,6 @@ class Command(BaseCommand):
 
     def _pending_case(self):
         """One application waiting in 攀枝花's review queue (陈国栋 for his wife), made through the real services."""
-        made = demo_pending_case()
-        if made:
-            self.stdout.write(made)
+        for made in (demo_pending_case(), demo_family_delegation()):
+            if made:
+                self.stdout.write(made)

@@ -287,7 +287,11 @@ def test_cap_page_sets_the_cap_and_the_relative_sees_it(client, wang):
     client.logout()
     login(client, wang["family"], wang["child"])
     assert "还可使用 200.00 元" in client.get(reverse("ledger:usage")).content.decode()
-    assert client.post(url, {"monthly_limit": "1"}).status_code == 404  # not his to set
+    # Issue 12: an 11-year-old changes nothing himself (his guardian acts for him) ...
+    assert client.post(url, {"monthly_limit": "1"}).status_code == 403
+    client.logout()
+    login(client, wang["family"], wang["father"])
+    assert client.post(url, {"monthly_limit": "1"}).status_code == 404  # ... and an adult relative: not his to set
 
 
 def test_premium_page_and_payment(client, family, monkeypatch):
