@@ -20,9 +20,21 @@ from functools import wraps
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
+from django.utils.translation import gettext as _
 
+from .audit import audit
 from .capacity import has_full_capacity
-from .models import ActingKind, ActingUser, DelegationStatus, Guardianship, InsuredPerson, ProxyGrant, ProxyScope
+from .masking import mask_name
+from .models import (
+    ActingKind,
+    ActingUser,
+    AuditAction,
+    DelegationStatus,
+    Guardianship,
+    InsuredPerson,
+    ProxyGrant,
+    ProxyScope,
+)
 
 SESSION_KEY = "acting_for"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -159,3 +171,43 @@ def acting_scope(scope: str | None):
         return wrapper
 
     return decorate
+
+
+def acted_for(actor) -> Acting | None:
+    """How `actor` is acting when it is for someone else (a guardian or proxy), else None."""
+    acting = getattr(actor, "acting", None)
+    return acting if acting is not None and acting.for_someone_else else None
+
+
+def act_for_note(actor) -> str:
+    """'此项由代办人王*国代王*福办理。' to end a notice about something a guardian or proxy did, else ''."""
+    acting = acted_for(actor)
+    if acting is None:
+        return ""
+    return _("此项由%(kind)s%(agent)s代%(person)s办理。") % {
+        "kind": acting.kind_label,
+        "agent": mask_name(agent_of(actor).person.name),
+        "person": mask_name(acting.person.name),
+    }
+
+
+def audit_act_for(actor, *, target: str, what: str, region_code: str, case_number: str = ""):
+    """The audit row of an act by a guardian or proxy, naming both (written in the act's transaction)."""
+    acting = acted_for(actor)
+    if acting is None:
+        return None
+    agent = agent_of(actor)
+    return audit(
+        actor=agent,
+        action=AuditAction.ACT_FOR,
+        target=target,
+        case_number=case_number,
+        detail=_("%(agent)s以%(kind)s身份为%(person)s办理：%(what)s")
+        % {
+            "agent": mask_name(agent.person.name),
+            "kind": acting.kind_label,
+            "person": mask_name(acting.person.name),
+            "what": what,
+        },
+        region_code=region_code,
+    )

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.acting import guardians_of
+from accounts.acting import act_for_note, acted_for, audit_act_for, guardians_of
 from accounts.masking import mask_name
 from accounts.models import ActingKind
 from accounts.sms import sms_send
@@ -122,3 +122,13 @@ def notify_person(person, *, title: str, body: str, binding: Binding | None = No
         phone = _phone(guardian)
         if phone:
             sms_send(phone=phone, body=_("【医保服务大厅】") + ward + body, region_code=guardian.city_code)
+
+
+def tell_principal(actor, *, target: str, what: str, region_code: str) -> None:
+    """A guardian's or proxy's act outside the binding's timeline (a premium, a settlement, a spending cap): an
+    audit row naming both, and a notice to the person acted for, who is always told."""
+    acting = acted_for(actor)
+    if acting is None:
+        return
+    audit_act_for(actor, target=target, what=what, region_code=region_code)
+    notify_person(acting.person, title=_("家人为您办理了业务"), body=what + "。" + act_for_note(actor))

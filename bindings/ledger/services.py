@@ -17,11 +17,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.acting import act_for_note
 from accounts.masking import mask_name
 from accounts.models import InsuranceStatus, InsuredPerson
 from bindings.ledger.audits import audit_clerk_settlement
+from bindings.ledger.caps import spending_cap_set
 from bindings.ledger.errors import LedgerError
-from bindings.ledger.money import MAX_CAP_FEN, MAX_LEDGER_FEN, fen_text
+from bindings.ledger.money import MAX_LEDGER_FEN, fen_text
 from bindings.ledger.premiums import premium_quote
 from bindings.ledger.selectors import binding_for_payment, credit_terms, month_start, settlement_plan
 from bindings.ledger.settlement import (
@@ -42,9 +44,8 @@ from bindings.models import (
     PremiumPayment,
     Settlement,
     SettlementItem,
-    SpendingCap,
 )
-from bindings.notices import notify_person
+from bindings.notices import notify_person, tell_principal
 from bindings.numbers import lock_people, new_serial
 from policies.choices import ChannelKind
 from policies.selectors import resolved_policy
@@ -306,6 +307,13 @@ def settlement_post(
         _notify_shared_debit(entry, settlement, binding)
     if getattr(actor, "is_staff", False):
         audit_clerk_settlement(settlement, clerk=actor, ip=ip)
+    what = _("就医结算%(where)s，个人账户支付%(own)s元，共济支付%(shared)s元（结算单号%(serial)s）") % {
+        "where": where,
+        "own": fen_text(split.own_account_fen),
+        "shared": fen_text(split.shared_fen),
+        "serial": settlement.serial,
+    }
+    tell_principal(actor, target=f"settlement:{settlement.pk}", what=what, region_code=patient.city_code)
     logger.info("settlement %s posted: own %s shared %s", settlement.serial, split.own_account_fen, split.shared_fen)
     return settlement
 
@@ -373,35 +381,15 @@ def premium_pay(
             "year": year,
             "amount": fen_text(quote.amount_fen),
             "serial": payment.serial,
-        },
+        }
+        + act_for_note(actor),
         binding=binding,
     )
+    what = _("为%(name)s代缴%(year)s年度居民医保%(amount)s元（回执编号%(serial)s）") % {
+        "name": mask_name(beneficiary.name),
+        "year": year,
+        "amount": fen_text(quote.amount_fen),
+        "serial": payment.serial,
+    }
+    tell_principal(actor, target=f"premium:{payment.pk}", what=what, region_code=payer.city_code)
     return payment
-
-
-# --- spending caps ------------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def spending_cap_set(*, binding: Binding, monthly_limit_fen: int | None, actor) -> SpendingCap:
-    """The authorizer sets (or, with None, removes) how much this relative may spend from his balance a month.
-    The relative is told; the simulator enforces it from the next debit on."""
-    binding = Binding.objects.select_for_update().select_related("authorizer", "relative").get(pk=binding.pk)
-    if getattr(actor, "person_id", None) != binding.authorizer_id:
-        raise LedgerError(_("只有授权人本人可以设置共济上限。"), code="not_authorizer")
-    if not binding.is_current_on(timezone.localdate()):
-        raise LedgerError(_("共济关系未生效或已结束，不能设置上限。"), code="binding_ended")
-    if monthly_limit_fen is not None:
-        check_amount(monthly_limit_fen, limit=MAX_CAP_FEN)
-    cap = SpendingCap.objects.create(binding=binding, monthly_limit_fen=monthly_limit_fen, set_by=actor)
-    if monthly_limit_fen is None:
-        body = _("%(authorizer)s已取消您使用其个人账户共济余额的每月上限。")
-    else:
-        body = _("%(authorizer)s将您每月可使用的个人账户共济余额上限设为%(cap)s元。")
-    notify_person(
-        binding.relative,
-        title=_("共济上限已调整"),
-        body=body % {"authorizer": mask_name(binding.authorizer.name), "cap": fen_text(monthly_limit_fen or 0)},
-        binding=binding,
-    )
-    return cap

@@ -9,11 +9,9 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.acting import agent_of
-from accounts.audit import audit, region_of
+from accounts.acting import acted_for, agent_of, audit_act_for
+from accounts.audit import region_of
 from accounts.errors import HallError
-from accounts.masking import mask_name
-from accounts.models import AuditAction
 from policies.eligibility import Reason, Verdict, check_eligibility
 
 from ..codes import BindingCode
@@ -36,8 +34,7 @@ class BindingError(HallError):
 def record_event(binding, *, actor, role, from_status, to_status, channel, reason_code="", reason_text=""):
     """One row of the timeline. A guardian's or proxy's act names both: the actor and the party he acted for,
     and is written to the audit log too, in the same transaction."""
-    acting = getattr(actor, "acting", None)
-    delegated = acting is not None and acting.for_someone_else
+    acting = acted_for(actor)
     BindingEvent.objects.create(
         binding=binding,
         actor=agent_of(actor) if getattr(actor, "pk", None) else None,
@@ -47,25 +44,16 @@ def record_event(binding, *, actor, role, from_status, to_status, channel, reaso
         reason_code=reason_code,
         reason_text=reason_text,
         channel=channel,
-        on_behalf_of=acting.person if delegated else None,
-        acting_kind=acting.kind if delegated else "",
+        on_behalf_of=acting.person if acting else None,
+        acting_kind=acting.kind if acting else "",
     )
-    if delegated:
-        audit(
-            actor=agent_of(actor),
-            action=AuditAction.ACT_FOR,
-            target=f"binding:{binding.pk}",
-            case_number=binding.application.case_number,
-            detail=_("%(agent)s以%(kind)s身份为%(person)s办理：%(from)s → %(to)s")
-            % {
-                "agent": mask_name(agent_of(actor).person.name) if agent_of(actor).person_id else actor.username,
-                "kind": acting.kind_label,
-                "person": mask_name(acting.person.name),
-                "from": Status(from_status).label if from_status else "-",
-                "to": Status(to_status).label,
-            },
-            region_code=region_of(binding),
-        )
+    audit_act_for(
+        actor,
+        target=f"binding:{binding.pk}",
+        what=f"{Status(from_status).label if from_status else '-'} → {Status(to_status).label}",
+        region_code=region_of(binding),
+        case_number=binding.application.case_number,
+    )
 
 
 def lock_binding(binding: Binding) -> Binding:
