@@ -17,6 +17,7 @@ import datetime
 from dataclasses import dataclass, field
 from functools import wraps
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
@@ -211,3 +212,36 @@ def audit_act_for(actor, *, target: str, what: str, region_code: str, case_numbe
         },
         region_code=region_code,
     )
+
+
+# --- the 家庭成员 switcher -------------------------------------------------------------------------------------
+# Most residents act for nobody: whether someone does is cached (per person and day, so a ward turning 18 leaves
+# the list the next day) and cleared whenever a guardianship or a grant naming him as guardian or agent is saved
+# (accounts.apps connects household_changed). Only the display uses it: switching and every request made while
+# acting ask the database (acting_for), so a revocation ends access at once whatever the cache says.
+HOUSEHOLD_CACHE_SECONDS = 300
+
+
+def _others_key(person_id, on: datetime.date) -> str:
+    return f"household-others:{person_id}:{on.isoformat()}"
+
+
+def household_for_switcher(user) -> list[Acting]:
+    """household(user), without a query for a resident who acts for nobody (the common case) once cached."""
+    own = own_acting(user)
+    if own is None or getattr(user, "is_staff", False):
+        return [own] if own else []
+    on = timezone.localdate()
+    key = _others_key(own.person.pk, on)
+    if cache.get(key) is False:
+        return [own]
+    people = household(user, on)
+    cache.set(key, len(people) > 1, HOUSEHOLD_CACHE_SECONDS)
+    return people
+
+
+def household_changed(sender, instance, **kwargs) -> None:
+    """post_save / post_delete of a Guardianship or ProxyGrant: the guardian's or agent's switcher is out of date."""
+    person_id = getattr(instance, "guardian_id", None) or getattr(instance, "agent_id", None)
+    if person_id:
+        cache.delete(_others_key(person_id, timezone.localdate()))

@@ -213,7 +213,7 @@ class AuditEntryAdmin(ReadOnlyScopedAdmin):
     its queryset and, on PostgreSQL, a trigger refuse updates and deletes."""
 
     region_field = "region_code"
-    list_display = ["created_at", "actor", "action", "target", "case_number", "region", "detail", "ip_address"]
+    list_display = ["created_at", "actor", "action", "detail", "target", "case_number", "region", "ip_address"]
     list_filter = ["action"]
     list_select_related = ["actor"]
     search_fields = ["=case_number", "target"]

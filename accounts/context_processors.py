@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .acting import agent_of, household
+from .acting import agent_of, household_for_switcher
 from .devices import demo_devices_on
 
 
@@ -10,7 +10,7 @@ def _household(request) -> list:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.is_staff or not user.person_id:
         return []
-    return household(agent_of(user))
+    return household_for_switcher(agent_of(user))
 
 
 def hall(request):

@@ -394,8 +394,9 @@ def render(*, args, machine, seed, seed_seconds, pages, results, inprocess, phot
         f"wrk on 127.0.0.1, {args.connections} connections (one per worker), {args.duration} s per page after "
         f"{args.warmup} s of warm-up, gunicorn's worker recycling (max_requests) off; production profile "
         "(bench.settings): PostgreSQL with persistent connections, "
-        "sessions cached_db on Redis, django-axes on Redis, WhiteNoise, CSP. Residents' pages are signed in as "
-        "王建国 (two active bindings with proof); the queue as the superuser, who sees all "
+        "sessions cached_db on Redis, django-axes and SMS limits in PostgreSQL, WhiteNoise, CSP. "
+        "Residents' pages are signed in as 王建国 (two active bindings with proof); "
+        "the queue as the superuser, who sees all "
         f"{seed['counts']['submitted']:,} submitted cases; the pre-check rotates over "
         f"{len(seed['prechecks'])} residents, each with a draft and a relative to check.",
         "",

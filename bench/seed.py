@@ -192,10 +192,11 @@ def demo_person(key: str) -> InsuredPerson:
 
 
 def wang_jianguo_family() -> dict:
-    """王建国 binds his wife and his son through the real flow, with proof: his pages have rows and a document."""
+    """王建国 binds his wife and his brother through the real flow, with proof: his pages have rows and a document."""
     user = User.objects.get(username="demo_wang_jianguo")
     application = services.application_start(authorizer=user.person, actor=user)
-    for key, relationship in (("li_xiuying", "spouse"), ("wang_xiaoyu", "child")):
+    # Not his son 王小宇: in the demo his grandfather 王德福 already shares with him (one authorizer per relative).
+    for key, relationship in (("li_xiuying", "spouse"), ("wang_jianhua", "sibling")):
         relative = demo_person(key)
         data = RelativeInput("resident_id", relative.id_number, relative.name, relationship)
         result = services.binding_add_relative(application=application, data=data, actor=user)

@@ -286,6 +286,7 @@ def test_mine_runs_a_constant_number_of_queries(client_a, authorizer):
         return len(queries)
 
     bind(1)
+    count()  # warm: the 家庭成员 switcher's answer is cached after the first page
     few = count()
     bind(3)
     assert count() == few <= 20

@@ -1,0 +1,45 @@
+"""The 家庭成员 switcher costs no query for a resident who acts for nobody (once cached), and appears as soon as
+a guardianship or proxy grant names him."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import InsuredPersonFactory, UserFactory, guardianship, proxy_grant
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url="/"):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def test_a_resident_who_acts_for_nobody_pays_for_the_switcher_once(client):
+    client.force_login(UserFactory())
+    first, page = _queries(client)
+    second, _page = _queries(client)
+    assert "家庭成员" not in page
+    assert second == first - 2  # the guardianship and grant look-ups, answered from the cache
+
+
+def test_the_switcher_appears_as_soon_as_a_guardianship_is_recorded(client):
+    parent = UserFactory()
+    client.force_login(parent)
+    _queries(client)  # caches "acts for nobody"
+    guardianship(parent.person, InsuredPersonFactory(birth=date(2016, 1, 1), resident=True))
+    _count, page = _queries(client)
+    assert "hall-household-select" in page
+
+
+def test_the_switcher_appears_as_soon_as_a_proxy_is_granted(client):
+    son = UserFactory()
+    client.force_login(son)
+    _queries(client)
+    proxy_grant(InsuredPersonFactory(), son.person)
+    _count, page = _queries(client)
+    assert "hall-household-select" in page
