@@ -75,6 +75,18 @@ def _pending(request) -> dict | None:
     return {**data, "ends_on": datetime.date.fromisoformat(data["ends_on"])}
 
 
+def _grant_in_progress(request):
+    """(the grant being made, None), or (None, the page to answer): switch back first, or fill in the form first."""
+    _person, refused = _own_person(request)
+    if refused:
+        return None, refused
+    pending = _pending(request)
+    if pending is None:
+        messages.info(request, _("请先填写代办人信息。"))
+        return None, redirect("family:proxy_add")
+    return pending, None
+
+
 @login_required
 def proxy_list(request):
     person, refused = _own_person(request)
@@ -128,13 +140,9 @@ def _confirm_context(request, pending: dict, **extra) -> dict:
 @login_required
 def proxy_confirm(request):
     """GET: what will be granted, and the identity check. POST: the grant, with the check taken (used once)."""
-    person, refused = _own_person(request)
-    if refused:
-        return refused
-    pending = _pending(request)
-    if pending is None:
-        messages.info(request, _("请先填写代办人信息。"))
-        return redirect("family:proxy_add")
+    pending, page = _grant_in_progress(request)
+    if page is not None:
+        return page
     if request.method != "POST":
         return render(request, "family/proxy_confirm.html", _confirm_context(request, pending))
     proof = step_up_take(request.session)
@@ -164,12 +172,9 @@ def proxy_confirm(request):
 @require_POST
 def proxy_step_up_sms(request):
     """Send a code to the resident's own confirmed phone, or check the one he typed."""
-    person, refused = _own_person(request)
-    if refused:
-        return refused
-    pending = _pending(request)
-    if pending is None:
-        return redirect("family:proxy_add")
+    pending, page = _grant_in_progress(request)
+    if page is not None:
+        return page
     user = request.user
     sending = request.POST.get("action") == "send_code"
     form = StepUpSmsForm(request.POST, sending_code=sending)
@@ -208,12 +213,9 @@ def _step_up_passed(request, method: str):
 @require_POST
 def proxy_step_up_face(request):
     """Consent, then a fresh liveness challenge for this account."""
-    person, refused = _own_person(request)
-    if refused:
-        return refused
-    pending = _pending(request)
-    if pending is None:
-        return redirect("family:proxy_add")
+    pending, page = _grant_in_progress(request)
+    if page is not None:
+        return page
     form = StepUpFaceForm(request.POST)
     if not form.is_valid():
         return render(request, "family/proxy_confirm.html", _confirm_context(request, pending, face_form=form))
