@@ -31,9 +31,16 @@ class RelativeForm(forms.Form):
     start_date = forms.DateField(label=_("共济开始日期"), required=False, widget=DateInput)
     end_date = forms.DateField(label=_("共济结束日期"), required=False, widget=DateInput)
 
-    def __init__(self, *args, dates_mode=DatesMode.NOT_ALLOWED, **kwargs):
+    def __init__(self, *args, dates_mode=DatesMode.NOT_ALLOWED, relationships=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.dates_mode = dates_mode
+        if relationships is not None:  # only what the city's rules allow (policy_relationships)
+            field = self.fields["relationship"]
+            field.choices = [("", _("请选择"))] + [(r.value, r.label) for r in relationships]
+            allowed = "、".join(str(r.label) for r in relationships)
+            field.error_messages["invalid_choice"] = _(
+                "本地政策可办理家庭共济的亲属为：%(allowed)s；请从列表中选择，其他亲属不能办理。"
+            ) % {"allowed": allowed}
         if dates_mode == DatesMode.NOT_ALLOWED:
             del self.fields["start_date"]
             del self.fields["end_date"]
@@ -51,6 +58,14 @@ class RelativeForm(forms.Form):
 
     def clean_relationship(self):
         return Relationship(self.cleaned_data["relationship"])
+
+
+def policy_relationships(policy) -> list[Relationship]:
+    """The close relatives the city's rules allow on the policy's day (ResolvedPolicy.allowed_relationships), in
+    the Civil Code's order. Where no rule is stated, or none allows anyone yet, every close relative is offered
+    and the eligibility engine says why a choice is refused: the form never hides the reason."""
+    allowed = {rule.relationship for rule in policy.allowed_relationships()}
+    return [r for r in CLOSE_RELATIVES if r.value in allowed] or list(CLOSE_RELATIVES)
 
 
 class UploadForm(forms.Form):

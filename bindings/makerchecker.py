@@ -9,6 +9,7 @@ from enum import StrEnum
 from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.clerks import clerk_covers
 from policies.relationships import Relationship
@@ -58,6 +59,22 @@ def is_sensitive(binding: Binding) -> bool:
 def needs_second_approval(binding: Binding, clerk) -> bool:
     """Maker-checker: a sensitive case, or one where the deciding clerk is himself a party."""
     return is_sensitive(binding) or clerk_is_party(binding, clerk)
+
+
+def second_approval_reason(binding: Binding, clerk) -> str:
+    """Why this case needs two clerks when `clerk` looks at it, in words; "" when one clerk decides.
+
+    The same conditions as `needs_second_approval`, so the page says it before anyone approves.
+    """
+    reasons = []
+    if is_sensitive(binding):
+        reasons.append(
+            _("成年%(relationship)s仅凭承诺书，未上传关系证明材料")
+            % {"relationship": binding.get_relationship_display()}
+        )
+    if clerk_is_party(binding, clerk):
+        reasons.append(_("您是该申请的当事人"))
+    return "；".join(reasons)
 
 
 def _last_submit(events):

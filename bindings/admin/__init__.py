@@ -3,6 +3,8 @@
 - queue: the review queue and the case page (decisions through the binding services);
 - registry: the insured-person registry (identity and money read-only; status changes end bindings);
 - logs: the binding timeline and document-access log;
+- dashboard: the clerks' dashboard (/admin/dashboard/, counts and charts), hooked into the admin site's URLs;
+- export: the queue as a masked Excel workbook (/admin/dashboard/export.xlsx);
 - bindings/ledger/admin.py: ledger entries, settlements and 代缴 payments, read-only;
 - bindings/delegation/admin.py: the guardianship review queue; parent links and proxies, read-only.
 """
@@ -10,6 +12,6 @@
 from bindings.delegation import admin as delegation_admin
 from bindings.ledger import admin as ledger_admin
 
-from . import logs, queue, registry
+from . import dashboard, export, logs, queue, registry
 
-__all__ = ["delegation_admin", "ledger_admin", "logs", "queue", "registry"]
+__all__ = ["dashboard", "delegation_admin", "export", "ledger_admin", "logs", "queue", "registry"]

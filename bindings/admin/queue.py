@@ -1,29 +1,28 @@
 """The review queue and the case page. Admin is one more client of the binding services: it never writes status."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import render
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import AuditedSearchMixin, RegionScopedAdmin, masked_person
+from accounts.admin import AuditedSearchMixin, RegionScopedAdmin
 from accounts.audit import audit, region_of
 from accounts.masking import mask_id_number, mask_name, mask_phone
 from accounts.models import AuditAction, AuditEntry
 from accounts.regions import region_name
 from accounts.views import client_ip
 from bindings import services, timeline
-from bindings.admin.filters import AgeBandFilter, ChannelFilter, RegionFilter, StatusFilter
-from bindings.makerchecker import pending_first_approval, with_pending_first_approval
-from bindings.models import PENDING_STATUSES, Binding, RejectReason
+from bindings.admin.decide import DecisionMixin, MoreForm, ReasonForm, blank_forms
+from bindings.admin.filters import AgeBandFilter, ChannelFilter, RegionFilter, SecondReviewFilter, StatusFilter
+from bindings.makerchecker import pending_first_approval, second_approval_reason, with_pending_first_approval
+from bindings.models import PENDING_STATUSES, Binding, Status
 from bindings.selectors import working_days_between
 from bindings.transitions import action_flags, binding_actions
 from policies.selectors import resolved_policies
@@ -40,30 +39,20 @@ class QueueChangeList(ChangeList):
             binding.review_days = policies[binding.application.city_code].effective_review_working_days
 
 
-class ReasonForm(forms.Form):
-    reason_code = forms.ChoiceField(label=_("驳回原因"), choices=RejectReason.choices)
-    reason_text = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class MoreForm(forms.Form):
-    missing_note = forms.CharField(label=_("需补充的材料"), widget=forms.Textarea(attrs={"rows": 3}))
-
-
 @admin.register(Binding)
-class BindingAdmin(AuditedSearchMixin, RegionScopedAdmin):
+class BindingAdmin(DecisionMixin, AuditedSearchMixin, RegionScopedAdmin):
     region_field = "application__city_code"
     list_display = [
         "case_number",
         "relative_masked",
-        "relationship",
         "authorizer_masked",
         "city",
         "channel",
         "status_and_review",
-        "submitted_at",
+        "submitted",
         "waited",
     ]
-    list_filter = [StatusFilter, RegionFilter, "relationship", AgeBandFilter, ChannelFilter]
+    list_filter = [StatusFilter, SecondReviewFilter, RegionFilter, "relationship", AgeBandFilter, ChannelFilter]
     list_select_related = ["application", "relative", "authorizer"]
     search_fields = ["=application__case_number", "=relative__id_number", "=authorizer__id_number"]
     search_help_text = _("按受理编号或完整身份证号码查询")
@@ -78,17 +67,35 @@ class BindingAdmin(AuditedSearchMixin, RegionScopedAdmin):
     def case_number(self, obj):
         return obj.application.case_number
 
-    @admin.display(description=_("使用人"))
+    # Issue 13: the queue fits 1280 px without sideways scrolling: name and number on two lines, the relationship
+    # beside the relative, the city without its province, the date without the year's words.
+    @admin.display(description=_("使用人（关系）"), ordering="relationship")
     def relative_masked(self, obj):
-        return masked_person(obj.relative)
+        return format_html(
+            '{}（{}）<br><span class="id-masked">{}</span>',
+            mask_name(obj.relative.name),
+            obj.get_relationship_display(),
+            mask_id_number(obj.relative.id_number),
+        )
 
     @admin.display(description=_("授权人"))
     def authorizer_masked(self, obj):
-        return masked_person(obj.authorizer)
+        return format_html(
+            '{}<br><span class="id-masked">{}</span>',
+            mask_name(obj.authorizer.name),
+            mask_id_number(obj.authorizer.id_number),
+        )
 
     @admin.display(description=_("统筹区"))
     def city(self, obj):
-        return region_name(obj.application.city_code)
+        code = obj.application.city_code
+        full, province = region_name(code), region_name(code[:2] + "0000")
+        short = full.removeprefix(province) or full
+        return format_html('<span title="{}">{}</span>', full, short)
+
+    @admin.display(description=_("提交时间"), ordering="submitted_at")
+    def submitted(self, obj):
+        return timezone.localtime(obj.submitted_at).strftime("%Y-%m-%d %H:%M") if obj.submitted_at else "—"
 
     @admin.display(description=_("渠道"))
     def channel(self, obj):
@@ -180,11 +187,36 @@ class BindingAdmin(AuditedSearchMixin, RegionScopedAdmin):
             "audit": list(
                 AuditEntry.objects.filter(case_number=binding.application.case_number).select_related("actor")[:50]
             ),
-            "reject_form": ReasonForm(),
-            "more_form": MoreForm(),
+            **blank_forms(),
             # The buttons the services would honour for this clerk now, maker-checker included.
             "can": action_flags(binding_actions(binding, request.user)),
             "first_approval": pending_first_approval(binding),
+            # Said before any decision: why this case needs two clerks ("" when one decides).
+            "second_reason": (
+                second_approval_reason(binding, request.user) if binding.status == Status.SUBMITTED else ""
+            ),
+        }
+
+    def _standalone_context(self, request, binding, revealed=(), **extra):
+        """The case page outside admin's change view (reveal, a refused form, a confirmation)."""
+        return {
+            **self.admin_site.each_context(request),
+            **self._case_context(request, binding, revealed=revealed),
+            "opts": self.opts,
+            "original": binding,
+            "title": _t("审核共济申请"),
+            "has_view_permission": True,
+            "change": True,
+            "is_popup": False,
+            "save_as": False,
+            "has_delete_permission": False,
+            "has_add_permission": False,
+            "has_change_permission": False,
+            "has_editable_inline_admin_formsets": False,
+            "add": False,
+            "show_save": False,
+            "app_label": self.opts.app_label,
+            **extra,
         }
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -212,74 +244,8 @@ class BindingAdmin(AuditedSearchMixin, RegionScopedAdmin):
             ip=client_ip(request),
             region_code=region_of(binding),
         )
-        context = {
-            **self.admin_site.each_context(request),
-            **self._case_context(request, binding, revealed={party}),
-            "opts": self.opts,
-            "original": binding,
-            "title": _t("审核共济申请"),
-            "has_view_permission": True,
-            "change": True,
-            "is_popup": False,
-            "save_as": False,
-            "has_delete_permission": False,
-            "has_add_permission": False,
-            "has_change_permission": False,
-            "has_editable_inline_admin_formsets": False,
-            "add": False,
-            "show_save": False,
-            "app_label": self.opts.app_label,
-        }
+        context = self._standalone_context(request, binding, revealed={party})
         return TemplateResponse(request, "admin/bindings/binding/reveal.html", context)
-
-    def decide_view(self, request, pk):
-        if request.method != "POST":
-            raise Http404
-        if not self.has_decide_permission(request):
-            raise PermissionDenied
-        binding = self.get_object(request, str(pk))
-        if binding is None:
-            raise Http404
-        decision = request.POST.get("decision")
-        url = reverse("admin:bindings_binding_change", args=[pk])
-        try:
-            if decision == "approve":
-                services.binding_approve(
-                    binding=binding, clerk=request.user, note=request.POST.get("note", ""), ip=client_ip(request)
-                )
-            elif decision == "reject":
-                form = ReasonForm(request.POST)
-                if not form.is_valid():
-                    raise services.BindingError(_t("请选择驳回原因。"), code="reason_missing")
-                services.binding_reject(binding=binding, clerk=request.user, ip=client_ip(request), **form.cleaned_data)
-            elif decision == "request_more":
-                services.binding_request_more(
-                    binding=binding,
-                    clerk=request.user,
-                    missing_note=request.POST.get("missing_note", ""),
-                    ip=client_ip(request),
-                )
-            else:
-                raise Http404
-        except services.BindingError as exc:
-            audit(
-                actor=request.user,
-                action=AuditAction.REFUSED,
-                target=f"binding:{binding.pk}",
-                case_number=binding.application.case_number,
-                detail=f"{decision}: {exc.message}",
-                ip=client_ip(request),
-                region_code=region_of(binding),
-            )
-            self.message_user(request, exc.message, messages.ERROR)
-            return HttpResponseRedirect(url)
-        binding.refresh_from_db()
-        self.message_user(
-            request,
-            _t("已处理：%(case)s 当前状态“%(status)s”。")
-            % {"case": binding.application.case_number, "status": binding.get_status_display()},
-        )
-        return HttpResponseRedirect(reverse("admin:bindings_binding_changelist"))
 
     # --- bulk actions ----------------------------------------------------------------------------------
     def _selected_outside(self, request, queryset):

@@ -80,15 +80,31 @@ def binding_approve(
     return binding
 
 
+# The explanation the resident reads on a rejection or a return: what is wrong and what to do next. Shorter
+# than this cannot say both. The admin forms read the same number.
+MIN_EXPLANATION = 10
+
+
+def explanation_problem(text: str) -> str:
+    """Why an explanation for the resident is not enough, or "" when it is."""
+    text = (text or "").strip()
+    if not text:
+        return _("请填写给申请人的说明：哪里有问题、下一步怎么办。")
+    if len(text) < MIN_EXPLANATION:
+        return _("说明太短（至少%(n)s个字）：请写明哪里有问题、下一步怎么办。") % {"n": MIN_EXPLANATION}
+    return ""
+
+
 @transaction.atomic
 def binding_reject(
-    *, binding: Binding, clerk, reason_code: str, reason_text: str = "", channel=ChannelKind.ONLINE_HALL, ip=None
+    *, binding: Binding, clerk, reason_code: str, reason_text: str, channel=ChannelKind.ONLINE_HALL, ip=None
 ):
+    """A clerk rejects: a reason from the list and an explanation the resident reads, both required."""
     _refuse_party_clerk(binding, clerk)
     if reason_code not in RejectReason.values:
         raise BindingError(_("请选择驳回原因。"), code=BindingCode.REASON_MISSING)
-    if reason_code == RejectReason.OTHER and not reason_text.strip():
-        raise BindingError(_("驳回原因为“其他”时，请填写具体说明。"), code=BindingCode.REASON_MISSING)
+    if problem := explanation_problem(reason_text):
+        raise BindingError(problem, code=BindingCode.REASON_MISSING)
     binding = transition(
         binding,
         action=Action.REJECT,

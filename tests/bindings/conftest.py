@@ -142,7 +142,12 @@ class Hall:
         if status == Status.RETURNED:
             services.binding_request_more(binding=binding, clerk=clerk, missing_note="户口簿照片不清晰")
         elif status == Status.REJECTED:
-            services.binding_reject(binding=binding, clerk=clerk, reason_code=RejectReason.UNCLEAR_PROOF)
+            services.binding_reject(
+                binding=binding,
+                clerk=clerk,
+                reason_code=RejectReason.UNCLEAR_PROOF,
+                reason_text="证明材料照片模糊，请重新上传清晰照片",
+            )
         elif status == Status.WITHDRAWN:
             services.binding_withdraw(binding=binding, actor=self.account(authorizer))
         elif status == Status.TERMINATED:

@@ -23,7 +23,8 @@ def reviewer(policies):
 
 
 def decide(client, binding, **data):
-    return client.post(f"{QUEUE}{binding.pk}/decide/", data, follow=True)
+    """A decision as the confirmation page posts it (the confirmation step itself: tests/clerk/test_decisions.py)."""
+    return client.post(f"{QUEUE}{binding.pk}/decide/", {"confirm": "1", **data}, follow=True)
 
 
 def test_queue_lists_submitted_cases_oldest_first_masked(client, reviewer):
@@ -133,11 +134,17 @@ def test_reject_needs_a_reason(client, reviewer):
     page = decide(client, binding, decision="reject", reason_code="").content.decode()
     assert "请选择驳回原因" in page
     page = decide(client, binding, decision="reject", reason_code="other", reason_text=" ").content.decode()
-    assert "请填写具体说明" in page
+    assert "请填写给申请人的说明" in page
     binding.refresh_from_db()
     assert binding.status == Status.SUBMITTED
     assert AuditEntry.objects.filter(action=AuditAction.REFUSED).count() == 2
-    decide(client, binding, decision="reject", reason_code="unclear_proof", reason_text="照片模糊")
+    decide(
+        client,
+        binding,
+        decision="reject",
+        reason_code="unclear_proof",
+        reason_text="户口簿照片模糊，请重新拍摄清晰照片",
+    )
     binding.refresh_from_db()
     assert binding.status == Status.REJECTED and binding.reason_code == "unclear_proof"
 
@@ -145,7 +152,7 @@ def test_reject_needs_a_reason(client, reviewer):
 def test_request_more_sends_it_back_and_the_resident_resubmits(client, reviewer):
     binding = submitted_binding()
     client.force_login(reviewer)
-    decide(client, binding, decision="request_more", missing_note="请补充户口簿户主页")
+    decide(client, binding, decision="request_more", missing_note="请补充上传户口簿户主页照片")
     binding.refresh_from_db()
     assert binding.status == Status.RETURNED and "户主页" in binding.missing_note
     owner = binding.authorizer.account
@@ -193,6 +200,7 @@ def test_bulk_reject_asks_for_the_reason_first(client, reviewer):
             "_selected_action": [one.pk, two.pk],
             "confirm": "1",
             "reason_code": "relationship_mismatch",
+            "reason_text": "户口簿记载的关系与申请不一致，请核对后重新申请",
         },
     )
     assert Binding.objects.filter(status=Status.REJECTED).count() == 2

@@ -156,7 +156,12 @@ def _approve(binding, clerk):
 
 
 def _reject(binding, clerk):
-    return lambda: services.binding_reject(binding=binding, clerk=clerk, reason_code=RejectReason.UNCLEAR_PROOF)
+    return lambda: services.binding_reject(
+        binding=binding,
+        clerk=clerk,
+        reason_code=RejectReason.UNCLEAR_PROOF,
+        reason_text="证明材料照片模糊，请重新上传清晰照片",
+    )
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,10 @@ def _clerk_call(binding, clerk, action):
     return {
         Action.APPROVE: lambda: services.binding_approve(binding=binding, clerk=clerk),
         Action.REJECT: lambda: services.binding_reject(
-            binding=binding, clerk=clerk, reason_code=RejectReason.UNCLEAR_PROOF
+            binding=binding,
+            clerk=clerk,
+            reason_code=RejectReason.UNCLEAR_PROOF,
+            reason_text="证明材料照片模糊，请重新上传清晰照片",
         ),
         Action.REQUEST_MORE: lambda: services.binding_request_more(
             binding=binding, clerk=clerk, missing_note="请补充户口簿"
@@ -204,7 +207,7 @@ def test_regression_a_first_approval_before_a_return_is_void_on_the_admin_case_p
     assert Binding.objects.get(pk=binding.pk).status == S.SUBMITTED
     client.force_login(returner)
     page = client.get(f"{QUEUE}{binding.pk}/change/").content.decode()
-    assert f"已由{checker}初审通过，待复核" in page
+    assert f"已由{checker.get_full_name() or checker.username}于" in page and "须另一名经办人员复核后生效" in page
     assert "复核通过" in page
 
 

@@ -26,7 +26,12 @@ def approve(hall, binding):
 
 def reject(hall, binding):
     clerk = hall.clerk(binding.application.city_code)
-    return services.binding_reject(binding=binding, clerk=clerk, reason_code=RejectReason.RELATIONSHIP_MISMATCH)
+    return services.binding_reject(
+        binding=binding,
+        clerk=clerk,
+        reason_code=RejectReason.RELATIONSHIP_MISMATCH,
+        reason_text="户口簿记载的关系与申请不一致，请核对",
+    )
 
 
 def request_more(hall, binding):

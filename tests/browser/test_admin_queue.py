@@ -29,6 +29,7 @@ def test_clerk_reviews_and_approves(hall, policies):
     assert binding.authorizer.id_number in page.content()
     hall.click_and_wait(page.get_by_role("link", name="返回脱敏视图"))
     hall.click_and_wait(page.get_by_role("button", name="审核通过"))
+    hall.click_and_wait(page.get_by_role("button", name="确认审核通过"))  # issue 13: every decision is confirmed
     binding.refresh_from_db()
     assert binding.status == Status.ACTIVE
     assert set(AuditEntry.objects.values_list("action", flat=True)) >= {"reveal", "approve", "document_view"}
