@@ -213,9 +213,18 @@ class AuditEntryAdmin(ReadOnlyScopedAdmin):
     its queryset and, on PostgreSQL, a trigger refuse updates and deletes."""
 
     region_field = "region_code"
-    list_display = ["created_at", "actor", "action", "detail", "target", "case_number", "region", "ip_address"]
+    list_display = ["created_at", "actor_shown", "action", "detail", "target", "case_number", "region", "ip_address"]
     list_filter = ["action"]
-    list_select_related = ["actor"]
+    list_select_related = ["actor__person"]
+
+    @admin.display(description=_("操作人"), ordering="actor__username")
+    def actor_shown(self, obj):
+        """A clerk by his name (the user name when he has none); a resident (a guardian or proxy) masked."""
+        actor = obj.actor
+        if actor.person_id:
+            return mask_name(actor.person.name)
+        return actor.get_full_name() or actor.username
+
     search_fields = ["=case_number", "target"]
     show_full_result_count = False
 

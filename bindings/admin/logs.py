@@ -1,9 +1,11 @@
 """The binding timeline and the document-access log, read-only and limited to the clerk's region."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyScopedAdmin
 from bindings.models import BindingEvent, DocumentAccess
+from bindings.models.binding import reason_label
 
 
 @admin.register(BindingEvent)
@@ -16,11 +18,16 @@ class BindingEventAdmin(ReadOnlyScopedAdmin):
         "actor_role",
         "from_status",
         "to_status",
-        "reason_code",
+        "reason_shown",
         "channel",
     ]
     list_select_related = ["binding__application", "actor"]
     list_filter = ["actor_role", "to_status", "channel"]
+
+    @admin.display(description=_("原因"))
+    def reason_shown(self, obj):
+        """The stored code as words (驳回原因 or 解除原因), never the code itself."""
+        return reason_label(obj.reason_code) or obj.reason_text
 
 
 @admin.register(DocumentAccess)

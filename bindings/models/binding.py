@@ -61,6 +61,12 @@ class RejectReason(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+def reason_label(code: str) -> str:
+    """A stored 驳回 or 解除 reason code as people read it ("" for none or an unknown code)."""
+    labels = {**dict(RejectReason.choices), **dict(DissolveReason.choices)}
+    return str(labels.get(code, ""))
+
+
 class IdType(models.TextChoices):
     RESIDENT_ID = "resident_id", _("居民身份证")
     BIRTH_CERTIFICATE = "birth_certificate", _("出生医学证明（新生儿）")
@@ -218,8 +224,7 @@ class Binding(models.Model):
     @property
     def reason_display(self) -> str:
         """The reason as people read it: the code's words, with the clerk's or system's text when it adds any."""
-        labels = {**dict(RejectReason.choices), **dict(DissolveReason.choices)}
-        label = str(labels.get(self.reason_code, ""))
+        label = reason_label(self.reason_code)
         if not label:
             return self.reason_text
         detail = self.reason_text if self.reason_text and self.reason_text != label else ""
