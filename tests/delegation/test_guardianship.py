@@ -270,13 +270,17 @@ def test_only_the_guardian_ends_it_and_only_once(parent, child):
 
 
 def test_the_household_page_lists_wards_with_status_and_reason(client, parent):
-    active = guardianship(parent.person, person_in("panzhihua", birth=CHILD_BIRTH, resident=True))
+    # Names fixed and distinct: a random two-character name can stand inside another person's three-character one.
+    active = guardianship(parent.person, person_in("panzhihua", birth=CHILD_BIRTH, resident=True, name="甲乙丙"))
     pending = guardianship(
-        parent.person, person_in("panzhihua", birth=CHILD_BIRTH), status=DelegationStatus.PENDING, verified_via=""
+        parent.person,
+        person_in("panzhihua", birth=CHILD_BIRTH, name="丁戊己"),
+        status=DelegationStatus.PENDING,
+        verified_via="",
     )
     rejected = guardianship(
         parent.person,
-        person_in("panzhihua", birth=CHILD_BIRTH),
+        person_in("panzhihua", birth=CHILD_BIRTH, name="庚辛壬"),
         status=DelegationStatus.REJECTED,
         verified_via=VerifiedVia.CLERK,
         reason_text="户口簿照片看不清，请重新拍摄",
@@ -294,8 +298,8 @@ def test_the_household_page_lists_wards_with_status_and_reason(client, parent):
 
 
 def test_a_minor_sees_his_guardian_masked_and_no_add_button(client, child):
-    own = UserFactory(person=person_in("panzhihua", birth=date(2011, 1, 1)))
-    parent = person_in("panzhihua")
+    own = UserFactory(person=person_in("panzhihua", birth=date(2011, 1, 1), name="甲乙丙"))
+    parent = person_in("panzhihua", name="丁戊己")  # fixed: a random name may stand inside the minor's own
     guardianship(parent, own.person)
     client.force_login(own)
     page = client.get(reverse("family:home")).content.decode()
