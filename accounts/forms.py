@@ -129,8 +129,10 @@ class PasswordLoginForm(forms.Form):
         return normalize_identifier(self.cleaned_data["identifier"])
 
 
-class SmsLoginForm(forms.Form):
-    phone = PhoneField()
+class SmsCodeForm(forms.Form):
+    """A code from a text message: optional while asking for one (获取验证码), required when checking it. Used by
+    the SMS sign-in and by the fresh identity check before granting a proxy."""
+
     sms_code = SmsCodeField(required=False)
 
     def __init__(self, *args, sending_code=False, **kwargs):
@@ -142,6 +144,11 @@ class SmsLoginForm(forms.Form):
         if not self.sending_code and not self.errors and not cleaned.get("sms_code"):
             self.add_error("sms_code", _("请输入短信验证码；还没有收到请点“获取验证码”。"))
         return cleaned
+
+
+class SmsLoginForm(SmsCodeForm):
+    phone = PhoneField()
+    field_order = ["phone", "sms_code"]
 
 
 class FaceStartForm(forms.Form):

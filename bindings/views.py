@@ -1,14 +1,10 @@
 """Resident pages for family sharing. Thin: forms check shape, services check rules, POST redirects."""
 
-from urllib.parse import quote
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +20,7 @@ from bindings.services import BindingError, RelativeInput
 from policies.choices import DatesMode
 from policies.selectors import resolved_policy
 
-from . import selectors, services, timeline
+from . import selectors, services, timeline, uploads
 from .forms import RelativeForm, SubmitForm
 from .models import DocumentAccess, Notice, Status
 from .proofs import handle_proof_post, proof_rows
@@ -247,22 +243,7 @@ def document(request, pk):
                 ip=client_ip(request),
                 region_code=region_of(doc),
             )
-    accel = settings.DOCUMENT_X_ACCEL_REDIRECT
-    if accel and isinstance(default_storage, FileSystemStorage):
-        # nginx sends the file from its `internal` location; the worker is free at once.
-        response = HttpResponse(content_type=doc.content_type)
-        response["X-Accel-Redirect"] = f"{accel.rstrip('/')}/{quote(doc.storage_name)}"
-    else:
-        response = FileResponse(default_storage.open(doc.storage_name, "rb"), content_type=doc.content_type)
-    response["Content-Disposition"] = f'inline; filename="{doc.kind}{_extension(doc.content_type)}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store, private"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    return response
-
-
-def _extension(content_type: str) -> str:
-    return {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(content_type, "")
+    return uploads.serve_document(doc.storage_name, doc.content_type, doc.kind)
 
 
 @login_required

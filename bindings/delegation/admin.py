@@ -6,12 +6,10 @@ appointment document is shown only through a permission-checked view that writes
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -34,6 +32,7 @@ from accounts.models import (
 from accounts.regions import region_name
 from accounts.views import client_ip
 
+from .. import uploads
 from .guardians import DECIDE_PERMISSION, GuardianCode, GuardianshipError, guardianship_decide
 
 
@@ -228,23 +227,7 @@ class GuardianshipAdmin(AuditedSearchMixin, RegionScopedAdmin):
                 ip=client_ip(request),
                 region_code=row.region_code,
             )
-        return private_file_response(row.document_name, row.document_type, "guardianship")
-
-
-def private_file_response(name: str, content_type: str, download_name: str):
-    """A privately stored document, inline, never cached, sandboxed: the same headers as a binding's proof."""
-    accel = settings.DOCUMENT_X_ACCEL_REDIRECT
-    if accel and isinstance(default_storage, FileSystemStorage):
-        response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = f"{accel.rstrip('/')}/{name}"
-    else:
-        response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
-    extension = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}.get(content_type, "")
-    response["Content-Disposition"] = f'inline; filename="{download_name}{extension}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store, private"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    return response
+        return uploads.serve_document(row.document_name, row.document_type, "guardianship")
 
 
 @admin.register(FamilyLink)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import IdNumberField, SmsCodeField
+from accounts.forms import IdNumberField, SmsCodeForm
 from accounts.idnumbers import parse_id_number
 from accounts.models import GuardianBasis
 from bindings.models import IdType
@@ -127,18 +127,7 @@ class CounterProxyGrantForm(ProxyGrantForm):
     field_order = ["id_checked", "agent_id_number", "agent_name", "may_apply", "may_pay", "ends_on", "letter"]
 
 
-class StepUpSmsForm(forms.Form):
-    sms_code = SmsCodeField(required=False)
-
-    def __init__(self, *args, sending_code=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.sending_code = sending_code
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.sending_code and not self.errors and not cleaned.get("sms_code"):
-            self.add_error("sms_code", _("请输入短信验证码；还没有收到请点“获取验证码”。"))
-        return cleaned
+StepUpSmsForm = SmsCodeForm  # the code sent to his own confirmed phone
 
 
 class StepUpFaceForm(forms.Form):
