@@ -13,6 +13,7 @@ class SmsPurpose(models.TextChoices):
     REGISTER = "register", _("实名注册")
     LOGIN = "login", _("短信登录")
     STEP_UP = "step_up", _("重要操作身份确认")
+    RESET_PASSWORD = "reset_password", _("找回密码")
 
 
 class SmsCode(models.Model):

@@ -34,8 +34,13 @@ class FundSource(models.TextChoices):
     DECLARED = "declared", _("按结算单填写")
 
 
+class CareKind(models.TextChoices):
+    OUTPATIENT = "outpatient", _("门诊")
+    INPATIENT = "inpatient", _("住院")
+
+
 class Settlement(models.Model):
-    """One outpatient visit settled through the simulator: the pooling share and who paid the rest."""
+    """One visit (outpatient, or an inpatient stay from its settlement slip) settled through the simulator."""
 
     serial = models.CharField(_("结算单号"), max_length=20, unique=True)
     patient = models.ForeignKey(
@@ -52,6 +57,7 @@ class Settlement(models.Model):
     binding = models.ForeignKey(
         "bindings.Binding", null=True, blank=True, on_delete=models.PROTECT, related_name="settlements"
     )
+    care = models.CharField(_("就医类型"), max_length=12, choices=CareKind.choices, default=CareKind.OUTPATIENT)
     service_date = models.DateField(_("就诊日期"), db_index=True)
     level = models.CharField(_("就医机构类别"), max_length=16, choices=InstitutionLevel.choices)
     location = models.CharField(_("就医地"), max_length=16, choices=PlaceLocation.choices)
@@ -139,7 +145,12 @@ class PremiumPayment(models.Model):
     beneficiary = models.ForeignKey(
         InsuredPerson, verbose_name=_("参保人"), on_delete=models.PROTECT, related_name="premiums_received"
     )
-    binding = models.ForeignKey("bindings.Binding", on_delete=models.PROTECT, related_name="premium_payments")
+    # Empty where the source lets one pay a relative's premium without a sharing binding (issue 15).
+    binding = models.ForeignKey(
+        "bindings.Binding", null=True, blank=True, on_delete=models.PROTECT, related_name="premium_payments"
+    )
+    relationship = models.CharField(_("与缴费人关系"), max_length=24, blank=True)
+    late_fen = models.BigIntegerField(_("其中逾期另缴（分）"), default=0)
     year = models.PositiveSmallIntegerField(_("缴费年度"))
     amount_fen = models.BigIntegerField(_("金额（分）"))
     city_code = models.CharField(_("参保统筹区"), max_length=6)

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -53,6 +54,9 @@ class ProofRule(models.Model):
     kind = models.CharField(_("证明材料"), max_length=24, choices=ProofKind.choices)
     upload_required = models.BooleanField(_("须上传"), default=True)
     pledge_allowed = models.BooleanField(_("可用承诺书代替"), default=False)
+    channels = models.JSONField(
+        _("适用渠道"), default=list, blank=True, help_text=_("留空表示所有渠道；否则为渠道类型列表。")
+    )
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
@@ -217,6 +221,25 @@ class PremiumAmount(models.Model):
     version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="premium_amounts")
     year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     amount_yuan = models.DecimalField(_("个人缴费（元）"), max_digits=10, decimal_places=2, validators=money_validators)
+    due_on = models.DateField(_("集中缴费截止日"), null=True, blank=True)
+    late_extra_yuan = models.DecimalField(
+        _("逾期缴费另缴（元）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=money_validators,
+        help_text=_("集中缴费期后缴费须另缴的金额（如财政补助标准）。"),
+    )
+    source = models.ForeignKey(
+        "policies.Source", verbose_name=_("来源"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    quote = models.TextField(_("来源原文"), blank=True)
+    is_demo = models.BooleanField(_("演示标准"), default=False, help_text=_("仅供演示，不是政策。"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    entered_at = models.DateTimeField(_("录入时间"), null=True, blank=True, editable=False)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:

@@ -62,7 +62,22 @@ class PolicyVersion(models.Model):
     premium_relationships = models.JSONField(_("代缴亲属范围"), null=True, blank=True)
     premium_scheme = models.CharField(_("代缴险种"), max_length=16, choices=Scheme.choices, blank=True)
     premium_scope = models.CharField(_("代缴对象参保地"), max_length=20, choices=PairScope.choices, blank=True)
+    # Issue 15: rules the sources state that the hall did not model yet.
+    relative_phone_required = models.BooleanField(_("须填写被共济人联系电话"), null=True, blank=True)
+    relative_face_min_age = models.PositiveSmallIntegerField(
+        _("被共济人须人脸识别的年龄（含）"), null=True, blank=True, help_text=_("达到此年龄的被共济人须通过人脸识别。")
+    )
+    bind_requires_positive_balance = models.BooleanField(_("绑定时授权人余额须大于零"), null=True, blank=True)
+    inpatient_allowed = models.BooleanField(_("共济余额可支付住院费用"), null=True, blank=True)
+    inpatient_cross_province_filed = models.BooleanField(
+        _("外省参保亲属备案后可用于住院"),
+        null=True,
+        blank=True,
+        help_text=_("在其他省份参保的亲属办理异地就医备案到本地后，住院可使用共济余额。"),
+    )
     notes = models.TextField(_("说明"), blank=True, help_text=_("每行一条。"))
+    # Issue 15: the source quote behind each value, {field: {"source": key, "text": quote}}; see policies/loading.py.
+    quotes = models.JSONField(_("来源原文"), default=dict, blank=True)
 
     edited_in_admin_at = models.DateTimeField(_("管理后台修改时间"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -23,7 +23,7 @@ from policies.services import draft_snapshot, load_policies, stored_snapshot
 pytestmark = pytest.mark.django_db
 
 # PolicyVersion fields that are not stated by a data file: where the version belongs and its bookkeeping.
-BOOKKEEPING = {"id", "region", "edited_in_admin_at", "updated_at", "revisions"}
+BOOKKEEPING = {"id", "region", "edited_in_admin_at", "updated_at", "revisions", "quotes"}
 ON = datetime.date(2020, 6, 1)
 # One valid row per collection: a collection declared without a sample here fails test_samples_cover_the_rows.
 ROW_SAMPLES = {
