@@ -51,11 +51,17 @@ serve-prod: install
 	HOST=$(HOST) PORT=$(PORT) bash deploy/serve-prod.sh
 
 # Benchmarks (not part of `make test`): seeds a separate database (hall_bench), serves it with gunicorn
-# in the production profile, loads it with wrk on loopback and writes BENCHMARKS.md. See bench/run.py.
+# in the production profile, loads it with wrk on loopback and writes BENCHMARKS.md. See bench/README.md.
+#   make bench SCALE=10000,100000,1000000   the scaling curve (registry people per run; 10k,100k,1m works too)
+#   make bench QUICK=1                      a smoke run (2 s per page, small pools); BENCH_ARGS for the rest
+SCALE ?= 100000
+QUICK ?=
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk with apt-get"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { echo "Installing nginx with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+	$(BIN)/python bench/run.py --scale $(SCALE) $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var staticfiles .pytest_cache .ruff_cache

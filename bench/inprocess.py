@@ -11,6 +11,7 @@ database and Redis, counting queries and the time they take, to say why a page i
 # ruff: noqa: E402 - Django is set up before the project's modules are imported
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -102,6 +103,7 @@ class SqlTimer:
 
     def __init__(self, templates=None):
         self.statements: list[tuple[str, float]] = []
+        self.params: list = []
         self.in_templates_ms = 0.0
         self._templates = templates
 
@@ -112,6 +114,7 @@ class SqlTimer:
         finally:
             ms = (time.perf_counter() - start) * 1000
             self.statements.append((sql, ms))
+            self.params.append(params)
             if self._templates is not None and self._templates.depth:
                 self.in_templates_ms += ms
 
@@ -179,6 +182,21 @@ def resolved_policy_calls(statements) -> int:
     )
 
 
+def explain(sql: str, params) -> dict:
+    """EXPLAIN (ANALYZE, BUFFERS) of a SELECT as the page ran it: the plan, its time and the indexes it used."""
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return {"sql": " ".join(sql.split()), "plan": "(not a SELECT: not explained, EXPLAIN ANALYZE would run it)"}
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    indexes = sorted(
+        set(re.findall(r"Index (?:Only )?Scan(?: Backward)? using (\S+)", plan))
+        | set(re.findall(r"Bitmap Index Scan on (\S+)", plan))
+    )
+    seq = sorted(set(re.findall(r"Seq Scan on (\S+)", plan)))
+    return {"sql": " ".join(sql.split()), "plan": plan, "indexes": indexes, "seq_scans": seq}
+
+
 def profile_pages(seed: dict, pages: list[dict]) -> dict:
     """Per page: wall time in process, time in SQL and in templates, query counts by app, the slowest statement."""
     out = {}
@@ -200,7 +218,7 @@ def profile_pages(seed: dict, pages: list[dict]) -> dict:
         for _ in range(3):
             call()
         walls, sql, templates, policy_sql, commits, rest = [], [], [], [], [], []
-        slowest, last = (0.0, ""), None
+        slowest, slowest_params, last = (0.0, ""), None, None
         for _ in range(10):
             rendering = TemplateTimer()
             timer = SqlTimer(rendering)
@@ -214,9 +232,9 @@ def profile_pages(seed: dict, pages: list[dict]) -> dict:
             templates.append(rendering.ms)
             commits.append(committing.ms)
             policy_sql.append(sum(ms for q, ms in timer.statements if '"policies_' in q))
-            for statement, ms in timer.statements:
+            for (statement, ms), params in zip(timer.statements, timer.params, strict=True):
                 if ms > slowest[0]:
-                    slowest = (ms, statement)
+                    slowest, slowest_params = (ms, statement), params
             last = timer.statements
         out[page["key"]] = {
             "wall_ms": statistics.median(walls),
@@ -231,6 +249,8 @@ def profile_pages(seed: dict, pages: list[dict]) -> dict:
             "slowest_ms": slowest[0],
             "slowest_sql": " ".join(slowest[1].split())[:400],
         }
+        if os.environ.get("BENCH_EXPLAIN"):
+            out[page["key"]]["explain"] = explain(slowest[1], slowest_params)
     return out
 
 

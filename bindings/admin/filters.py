@@ -6,9 +6,10 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.clerks import region_q
+from accounts.clerks import region_q, sees_all_regions
 from accounts.regions import region_name
 from bindings.models import Status
+from policies import cache as policy_cache
 from policies.choices import ChannelKind, RegionLevel
 from policies.models import Region
 
@@ -33,14 +34,23 @@ class AgeBandFilter(admin.SimpleListFilter):
 
 
 class RegionFilter(admin.SimpleListFilter):
-    """The cities the clerk covers, from the region table: never a scan of the applications themselves."""
+    """The cities the clerk covers, from the region table: never a scan of the applications themselves.
+
+    Regions are policy data: the list is kept per process under the policy generation token (policies/cache.py),
+    so the queue reads it once per worker until the policy data changes, not once per page."""
 
     title = _("统筹区")
     parameter_name = "city"
 
     def lookups(self, request, model_admin):
-        cities = Region.objects.filter(region_q(request.user, "code"), level=RegionLevel.CITY).order_by("code")
-        return [(city.code, region_name(city.code)) for city in cities]
+        scope = "*" if sees_all_regions(request.user) else getattr(request.user, "region_code", "") or ""
+        token = policy_cache.generation()
+        cities = policy_cache.memo_get(token, ("queue_cities", scope))
+        if cities is None:
+            rows = Region.objects.filter(region_q(request.user, "code"), level=RegionLevel.CITY).order_by("code")
+            cities = [(city.code, region_name(city.code)) for city in rows]
+            policy_cache.memo_put(token, ("queue_cities", scope), cities)
+        return cities
 
     def queryset(self, request, queryset):
         return queryset.filter(application__city_code=self.value()) if self.value() else queryset
