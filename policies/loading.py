@@ -24,7 +24,7 @@ from .datafile import (
     unknown_keys,
 )
 from .models import PolicyVersion, Region, Source
-from .rule_fields import BY_KEY, COLUMNS, ROW_FIELDS, Kind, Row, Rows
+from .rule_fields import BY_KEY, COLUMNS, QUOTED, ROW_FIELDS, ROW_QUOTE_KEYS, Kind, Row, Rows
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SOURCES_FILE = "sources.yaml"
@@ -33,6 +33,8 @@ REGION_KEYS = {"code", "name", "short_name", "slug", "level", "parent", "version
 # A later version copies the previous one's keys unless it gives them; its dates and title are its own.
 NOT_CARRIED_OVER = {version_field.key for version_field in BY_KEY.values() if not version_field.carried_over}
 LEVEL_RANK = {RegionLevel.NATIONAL: 0, RegionLevel.PROVINCE: 1, RegionLevel.CITY: 2}
+QUOTES = BY_KEY["quotes"]
+MISSING_QUOTE = "已填写的值没有来源原文：请在 quotes 中写明 source 和 text，或在该行写明 source 和 quote"
 
 
 @dataclass
@@ -40,6 +42,7 @@ class VersionDraft:
     version: PolicyVersion
     source_keys: list[str] = field(default_factory=list)
     rows: dict[str, list[Row]] = field(default_factory=lambda: {rows.key: [] for rows in ROW_FIELDS})
+    row_quotes: dict[str, list] = field(default_factory=dict)  # the rows' own quotes, by Rows.identity
 
 
 @dataclass
@@ -83,8 +86,9 @@ def read_sources(path: Path, collector: Collector) -> list[Source]:
     return sources
 
 
-def _rows(spec: Rows, items, collector, file, place, name: str) -> list[Row]:
-    """The rows of one collection (and the rows below each), validated by their models."""
+def _rows(spec: Rows, items, collector, file, place, name: str, quotes: dict | None = None) -> list[Row]:
+    """The rows of one collection (and the rows below each), validated by their models. A row's own `source`
+    and `quote` go into `quotes` under the row's key (Rows.identity)."""
     rows, seen = [], set()
     for index, prefix, item in entries(items, collector, file, place, name, spec.keys, shorthand=spec.shorthand):
         values, refused = {}, []
@@ -96,7 +100,12 @@ def _rows(spec: Rows, items, collector, file, place, name: str) -> list[Row]:
                 refused.append(key)
         if spec.ordered:
             values["order"] = index
+        if quotes is not None and any(key in item for key in ROW_QUOTE_KEYS):
+            quote = {"source": item.get("source"), "text": item.get("quote")}
+            quotes[f"{name}[{spec.identity(values, index)}]"] = [quote]
         obj = spec.model(**values)
+        if "source" in item and "source" in {f.name for f in spec.model._meta.fields}:
+            obj.source_key = item.get("source")  # PremiumAmount.source, set by services._write_rows
         collector.clean(obj, file, place, prefix, exclude=[spec.parent, *refused])
         if spec.unique and not set(spec.unique) & set(refused):
             identity = tuple(values[key] for key in spec.unique)
@@ -107,7 +116,9 @@ def _rows(spec: Rows, items, collector, file, place, name: str) -> list[Row]:
         if spec.children is not None:
             children_name = prefix + spec.children_key
             child_items = item.get(spec.children_key) or []
-            children = [row.obj for row in _rows(spec.children, child_items, collector, file, place, children_name)]
+            children = [
+                row.obj for row in _rows(spec.children, child_items, collector, file, place, children_name, quotes)
+            ]
         rows.append(Row(obj, children))
     return rows
 
@@ -125,10 +136,94 @@ def _source_keys(data: dict, collector, file, place, source_keys: set[str]) -> l
     return list(keys)
 
 
+def _quote_entries(raw) -> list:
+    """A quote as the data file gives it ({source, text} or a list of them), as a list."""
+    return raw if isinstance(raw, list) else [raw]
+
+
+def _row_key_field(key: str) -> str:
+    """The field a quote key belongs to: `relationships[spouse]` → relationships."""
+    return key.split("[", 1)[0]
+
+
+def _stated_row_keys(draft: VersionDraft) -> dict[str, list[str]]:
+    """The quote key of every stated row, by collection."""
+    keys = {}
+    for rows_field in ROW_FIELDS:
+        spec = rows_field.rows
+        keys[rows_field.key] = [
+            f"{rows_field.key}[{spec.identity(_row_values(spec, obj), index)}]"
+            for index, (obj, _children) in enumerate(draft.rows[rows_field.key])
+        ]
+    return keys
+
+
+def _row_values(spec: Rows, obj) -> dict:
+    return {name: getattr(obj, name) for name in spec.unique}
+
+
+def _check_quotes(draft: VersionDraft, raw_quotes, collector, file, place, source_keys: set[str]) -> dict:
+    """PolicyVersion.quotes from the data file: every stated value (rule_fields.QUOTED) must carry at least one
+    quote naming a source of sources.yaml, with the text as the source has it. A row is quoted by its own quote
+    or by one for its whole collection. Returns {key: [{"source": key, "text": quote}, ...]}."""
+    quotes: dict[str, list] = {}
+    if raw_quotes is not None and not Kind.QUOTES.accepts(raw_quotes):
+        collector.add(file, place, "quotes", Kind.QUOTES.expected)
+        raw_quotes = {}
+    row_keys = _stated_row_keys(draft)
+    stated = draft_stated(draft)
+    known = {field.key for field in QUOTED if field.key in stated or row_keys.get(field.key)}
+    known |= {key for keys in row_keys.values() for key in keys}
+    for key, raw in {**(raw_quotes or {}), **draft.row_quotes}.items():
+        label = f"quotes.{key}"
+        if key not in known:
+            collector.add(file, place, label, "引用的字段或行未在本版本中填写（拼写错误？）")
+            continue
+        entries_ = []
+        for entry in _quote_entries(raw):
+            if not isinstance(entry, dict) or set(entry) - {"source", "text"}:
+                collector.add(file, place, label, "应为 {source: 来源标识, text: 来源原文}")
+                continue
+            source, text = entry.get("source"), entry.get("text")
+            if not isinstance(source, str) or not source.strip():
+                collector.add(file, place, label, "缺少来源标识（source）")
+            elif source not in source_keys:
+                collector.add(file, place, label, f"来源“{source}”不在 {SOURCES_FILE} 中")
+            if not isinstance(text, str) or not text.strip():
+                collector.add(file, place, label, "来源原文（text）为空")
+                continue
+            entries_.append({"source": source, "text": " ".join(text.split())})
+        quotes[key] = entries_
+    for version_field in QUOTED:
+        if version_field.rows is not None:
+            if version_field.key in quotes:
+                continue
+            unquoted = [key for key in row_keys[version_field.key] if key not in quotes]
+            if unquoted and len(unquoted) == len(row_keys[version_field.key]):
+                unquoted = [version_field.key]  # the collection states nothing quoted: one problem, not one a row
+            for key in unquoted:
+                collector.add(file, place, key, MISSING_QUOTE)
+        elif version_field.key in stated and version_field.key not in quotes:
+            collector.add(file, place, version_field.key, MISSING_QUOTE)
+    return quotes
+
+
+def draft_stated(draft: VersionDraft) -> set[str]:
+    """The keys of the version's columns that state a value (not NULL, not blank)."""
+    return {
+        column.key
+        for column in COLUMNS
+        if column.kind is not Kind.QUOTES and getattr(draft.version, column.name) not in (None, "")
+    }
+
+
 def _version(data: dict, collector, file, place, source_keys: set[str]) -> VersionDraft:
+    problems_before = len(collector.problems)
     unknown_keys(collector, data, set(BY_KEY), file, place)
     values, refused = {}, []
     for column in COLUMNS:
+        if column is QUOTES:
+            continue
         model_field = column.model_field
         raw = data.get(column.key)
         values[column.name], accepted = read_value(raw, column.kind, model_field, collector, file, place, column.key)
@@ -139,8 +234,13 @@ def _version(data: dict, collector, file, place, source_keys: set[str]) -> Versi
     draft = VersionDraft(version=version, source_keys=_source_keys(data, collector, file, place, source_keys))
     for rows_field in ROW_FIELDS:
         if rows_field.key in data:
-            rows = _rows(rows_field.rows, data[rows_field.key], collector, file, place, rows_field.key)
+            rows = _rows(
+                rows_field.rows, data[rows_field.key], collector, file, place, rows_field.key, draft.row_quotes
+            )
             draft.rows[rows_field.key] = rows
+    if len(collector.problems) == problems_before:
+        # Quotes are checked once the values load: a refused value is reported as such, not also as unquoted.
+        version.quotes = _check_quotes(draft, data.get(QUOTES.key), collector, file, place, source_keys)
     return draft
 
 
@@ -182,10 +282,28 @@ def _region(item: dict, collector, file, index, source_keys) -> RegionDraft | No
             continue
         merged = {key: value for key, value in previous.items() if key not in NOT_CARRIED_OVER}
         merged.update(data)
+        merged[QUOTES.key] = _carried_quotes(previous, data)
         previous = merged
         region.versions.append(_version(merged, collector, file, version_place, source_keys))
     _check_version_dates(region, collector, place)
     return region
+
+
+def _carried_quotes(previous: dict, data: dict) -> dict:
+    """A later version keeps the quotes of what it copies, not of what it restates or of the earlier version's
+    own dates and title."""
+    earlier = previous.get(QUOTES.key)
+    kept = {
+        key: value
+        for key, value in (earlier.items() if isinstance(earlier, dict) else ())
+        if _row_key_field(key) not in data and _row_key_field(key) not in NOT_CARRIED_OVER
+    }
+    given = data.get(QUOTES.key)
+    if given is None:
+        return kept
+    if not isinstance(given, dict):
+        return given  # reported by _check_quotes
+    return {**kept, **given}
 
 
 def _check_version_dates(region: RegionDraft, collector, place):

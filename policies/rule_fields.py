@@ -56,6 +56,7 @@ class Kind(StrEnum):
     RELATIONSHIPS = "relationships"  # checked by relationships.validate_relationship_list
     SOURCES = "sources"  # keys of sources.yaml
     ROWS = "rows"  # a list of rule rows (Rows below)
+    QUOTES = "quotes"  # {field key or row key: {source, text} or a list of them}; see loading._quotes
 
     def accepts(self, value) -> bool:
         return _ACCEPTS[self](value)
@@ -88,6 +89,7 @@ _ACCEPTS = {
     Kind.RELATIONSHIPS: lambda value: True,
     Kind.SOURCES: _text_list,
     Kind.ROWS: lambda value: isinstance(value, list),
+    Kind.QUOTES: lambda value: isinstance(value, dict),
 }
 _EXPECTED = {
     Kind.TEXT: _("应为文字"),
@@ -101,6 +103,7 @@ _EXPECTED = {
     Kind.RELATIONSHIPS: _("应为亲属关系列表"),
     Kind.SOURCES: _("应为来源标识列表"),
     Kind.ROWS: _("应为列表"),
+    Kind.QUOTES: _("应为映射：字段 → {source: 来源标识, text: 来源原文}"),
 }
 _MODEL_KINDS = (
     (models.BooleanField, Kind.FLAG),
@@ -119,7 +122,7 @@ class Inherit(StrEnum):
     NO = "no"  # the version's own: its dates, title and summary
     FIRST = "first"  # the most specific level that states it wins; a collection is taken as a whole
     EVERY = "every"  # every level's adds up (notes, sources)
-    BY_KIND = "by_kind"  # channels: the most specific level per kind, so a city's counter replaces the province's
+    BY_KIND = "by_kind"  # channels: a level's channel hides only the same kind and name from the levels above
 
 
 class Section(StrEnum):
@@ -163,10 +166,22 @@ class Rows:
 
     @property
     def keys(self) -> set[str]:
-        return {*self.fields, self.children_key} - {""}
+        """What a data file may give for a row: its fields, the rows below, and the row's source and quote."""
+        return {*self.fields, self.children_key, *ROW_QUOTE_KEYS} - {""}
+
+    def identity(self, values: dict, index: int) -> str:
+        """How a row's quote is keyed in PolicyVersion.quotes: `relationships[spouse]`, `pooling[employee/retired]`,
+        `premium_amounts[2025]`; rows without a unique key by their place in the list: `channels[0]`."""
+        if self.unique:
+            return "/".join(str(values.get(name)) for name in self.unique if values.get(name) not in (None, ""))
+        return str(index)
 
     def kind(self, name: str) -> Kind:
         return Kind.LINES if name in self.lines else Kind.of(self.model._meta.get_field(name))
+
+
+# A row's own source quote in a data file (PremiumAmount also keeps them in its own columns).
+ROW_QUOTE_KEYS = ("source", "quote")
 
 
 class Row(NamedTuple):
@@ -185,6 +200,7 @@ class VersionField:
     carried_over: bool = True  # a later version of the region in the data file copies it unless it gives one
     attr: str = ""  # the PolicyVersion attribute where it is not the key (the related name of rows)
     rows: Rows | None = None
+    quoted: bool = True  # a stated value needs its source quote (PolicyVersion.quotes), or the loader refuses it
 
     @property
     def name(self) -> str:
@@ -209,12 +225,12 @@ class VersionField:
         return None if value == "" else value
 
 
-def _own(key, kind, section) -> VersionField:
-    return VersionField(key, kind, Inherit.NO, section, carried_over=False)
+def _own(key, kind, section, *, quoted=False) -> VersionField:
+    return VersionField(key, kind, Inherit.NO, section, carried_over=False, quoted=quoted)
 
 
-def _rule(key, kind, section) -> VersionField:
-    return VersionField(key, kind, Inherit.FIRST, section)
+def _rule(key, kind, section, *, quoted=True) -> VersionField:
+    return VersionField(key, kind, Inherit.FIRST, section, quoted=quoted)
 
 
 def _rows(key, attr, rows, inherit=Inherit.FIRST) -> VersionField:
@@ -231,7 +247,7 @@ POOLING_LEVELS = Rows(
 
 # The order is the snapshot's (and so the history's) and, within a section, the admin's.
 VERSION_FIELDS = (
-    _own("effective_from", Kind.DATE, Section.DATES),
+    _own("effective_from", Kind.DATE, Section.DATES, quoted=True),
     _own("effective_from_note", Kind.TEXT, Section.DATES),
     _own("effective_to", Kind.DATE, Section.DATES),
     _own("title", Kind.TEXT, Section.GENERAL),
@@ -245,7 +261,8 @@ VERSION_FIELDS = (
     _rule("review_mode", Kind.CHOICE, Section.SHARING),
     _rule("review_working_days", Kind.NUMBER, Section.SHARING),
     _rule("dates_mode", Kind.CHOICE, Section.SHARING),
-    _rule("notice_text", Kind.LONG_TEXT, Section.SHARING),
+    # The hall's own wording of the rules a resident agrees to, not a value taken from a source.
+    _rule("notice_text", Kind.LONG_TEXT, Section.SHARING, quoted=False),
     _rule("relative_phone_required", Kind.FLAG, Section.SHARING),
     _rule("relative_face_min_age", Kind.NUMBER, Section.SHARING),
     _rule("bind_requires_positive_balance", Kind.FLAG, Section.SHARING),
@@ -255,8 +272,8 @@ VERSION_FIELDS = (
     _rule("premium_relationships", Kind.RELATIONSHIPS, Section.PREMIUM),
     _rule("premium_scheme", Kind.CHOICE, Section.PREMIUM),
     _rule("premium_scope", Kind.CHOICE, Section.PREMIUM),
-    VersionField("notes", Kind.LINES, Inherit.EVERY, Section.NOTES),
-    VersionField("sources", Kind.SOURCES, Inherit.EVERY, Section.GENERAL, carried_over=False),
+    VersionField("notes", Kind.LINES, Inherit.EVERY, Section.NOTES, quoted=False),
+    VersionField("sources", Kind.SOURCES, Inherit.EVERY, Section.GENERAL, carried_over=False, quoted=False),
     _rows(
         "relationships",
         "relationship_rules",
@@ -315,14 +332,18 @@ VERSION_FIELDS = (
         "premium_amounts",
         Rows(
             PremiumAmount,
-            ("year", "amount_yuan", "note"),
+            ("year", "amount_yuan", "due_on", "late_extra_yuan", "quote", "note"),
             unique=("year",),
             duplicate=_("%(year)s年度重复"),
             sort_by=("year",),
         ),
     ),
+    # Where each value above is taken from; a later version keeps the quotes of what it does not restate.
+    VersionField("quotes", Kind.QUOTES, Inherit.NO, Section.NOTES, quoted=False),
 )
 BY_KEY = {field.key: field for field in VERSION_FIELDS}
+# The fields whose stated value must carry a source quote.
+QUOTED = tuple(field for field in VERSION_FIELDS if field.quoted)
 # The version's own columns; sources and rows are written after it is saved.
 COLUMNS = tuple(field for field in VERSION_FIELDS if field.kind not in (Kind.SOURCES, Kind.ROWS))
 ROW_FIELDS = tuple(field for field in VERSION_FIELDS if field.rows is not None)

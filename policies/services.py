@@ -107,7 +107,7 @@ class LoadReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def _write_rows(version: PolicyVersion, draft: VersionDraft):
+def _write_rows(version: PolicyVersion, draft: VersionDraft, sources: dict[str, Source]):
     """Replace the version's rule rows with the draft's: a collection is stated as a whole."""
     for rows_field in ROW_FIELDS:
         spec = rows_field.rows
@@ -116,6 +116,8 @@ def _write_rows(version: PolicyVersion, draft: VersionDraft):
         for obj, _children in rows:
             obj.pk = None
             setattr(obj, spec.parent, version)
+            if getattr(obj, "source_key", None):
+                obj.source = sources[obj.source_key]  # a row with its own source column (PremiumAmount)
         if spec.children is None:
             spec.model.objects.bulk_create([obj for obj, _children in rows])
             continue
@@ -218,7 +220,7 @@ def _apply_version(region, draft: VersionDraft, existing, sources, report: LoadR
         version.save()
         report.created.append(label)
     version.sources.set([sources[key] for key in draft.source_keys])
-    _write_rows(version, draft)
+    _write_rows(version, draft, sources)
     _record(version=version, via=RevisionVia.LOADER, before=before, after=after)
 
 

@@ -69,9 +69,16 @@ def baseline(city, on, relationship_index, birth, facts_seed):
     if policy.effective_dates_mode == DatesMode.REQUIRED:
         dates = {"start": on, "end": on + datetime.timedelta(days=365)}
     authorizer = build(DISTRICTS[city], datetime.date(1970, 1, 1))
+    authorizer.balance_fen = 100_00  # 衡阳: the balance must be above zero to bind
     relative = build(DISTRICTS[city], birth, resident=True)
     return policy, dict(
-        authorizer=authorizer, relative=relative, relationship=relationship, on=on, facts=facts, **dates
+        authorizer=authorizer,
+        relative=relative,
+        relationship=relationship,
+        on=on,
+        facts=facts,
+        relative_phone="13912345678",  # 湘潭, 攀枝花: the relative's phone is asked
+        **dates,
     )
 
 

@@ -11,19 +11,20 @@ import shutil
 import pytest
 import yaml
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 
 from policies.datafile import PolicyDataError
 from policies.loading import DATA_DIR, read_policy_data
 from policies.models import PolicyRevision, PolicyVersion
-from policies.rule_fields import COLUMNS, FIRST_STATED, ROW_FIELDS, VERSION_FIELDS, Inherit, Kind
+from policies.rule_fields import COLUMNS, FIRST_STATED, QUOTED, ROW_FIELDS, VERSION_FIELDS, Inherit, Kind
 from policies.selectors import Stated, resolved_policy
 from policies.services import draft_snapshot, load_policies, stored_snapshot
 
 pytestmark = pytest.mark.django_db
 
 # PolicyVersion fields that are not stated by a data file: where the version belongs and its bookkeeping.
-BOOKKEEPING = {"id", "region", "edited_in_admin_at", "updated_at", "revisions", "quotes"}
+BOOKKEEPING = {"id", "region", "edited_in_admin_at", "updated_at", "revisions"}
 ON = datetime.date(2020, 6, 1)
 # One valid row per collection: a collection declared without a sample here fails test_samples_cover_the_rows.
 ROW_SAMPLES = {
@@ -47,9 +48,15 @@ SAMPLE_BY_KIND = {
 }
 
 
+def quote(text="样例原文"):
+    return {"source": "sample", "text": text}
+
+
 def sample(field):
     if field.key == "effective_to":
         return datetime.date(2020, 12, 31)
+    if field.kind is Kind.QUOTES:  # every value the sample states is quoted
+        return {quoted.key: quote() for quoted in QUOTED}
     if field.kind is Kind.CHOICE:
         return field.model_field.choices[0][0]
     if field.kind is Kind.ROWS:
@@ -70,7 +77,11 @@ def write_data(directory, *versions, extra_regions=()):
 @pytest.fixture
 def every_field(tmp_path):
     """A national version stating every declared field, and a later one stating only its dates and title."""
-    later = {"effective_from": datetime.date(2021, 1, 1), "title": "第二版"}
+    later = {
+        "effective_from": datetime.date(2021, 1, 1),
+        "title": "第二版",
+        "quotes": {"effective_from": quote("第二版")},
+    }
     province = {
         "code": "110000",
         "name": "北京市",
@@ -100,6 +111,8 @@ def test_every_policy_version_field_is_declared_once_with_its_kind():
             assert model_field.many_to_many, field.key
         elif field.kind is Kind.LINES:
             assert Kind.of(model_field) is Kind.LONG_TEXT, field.key
+        elif field.kind is Kind.QUOTES:
+            assert isinstance(model_field, models.JSONField), field.key
         else:
             assert Kind.of(model_field) is field.kind, field.key
         assert field.label, field.key
@@ -114,7 +127,11 @@ def test_the_loader_reads_every_declared_field_and_nothing_else(every_field):
     assert [key for key, value in stated.items() if value in (None, "", [])] == []
     # A later version copies what it does not restate, except the fields that are a version's own.
     carried = draft_snapshot(later)
+    # The quotes go with the values: the earlier version's, but for its own date, which the later one restates.
+    assert carried["quotes"] == {**stated["quotes"], "effective_from": [quote("第二版")]}
     for field in VERSION_FIELDS:
+        if field.kind is Kind.QUOTES:
+            continue
         if field.carried_over:
             assert carried[field.key] == stated[field.key], field.key
         else:

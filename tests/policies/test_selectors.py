@@ -22,10 +22,27 @@ def test_a_city_inherits_what_it_does_not_state(policies):
 def test_channels_add_up_by_kind(policies):
     policy = resolved_policy("450800", ON)  # 贵港
     by_kind = {(c.kind, c.version.region.code) for c in policy.channels}
-    assert (ChannelKind.WECHAT, "450800") in by_kind and (ChannelKind.WECHAT, "450000") not in by_kind
+    # seed 003 names both WeChat accounts: the city's does not hide the province's
+    wechat = [c.name for c in policy.channels if c.kind == ChannelKind.WECHAT]
+    assert wechat == ["“贵港市医疗保障局”微信公众号", "“广西医保”微信公众号"]
     assert (ChannelKind.ONLINE_HALL, "450000") in by_kind
     assert (ChannelKind.NATIONAL_APP, "000000") in by_kind
-    assert (ChannelKind.COUNTER, "450800") in by_kind and (ChannelKind.COUNTER, "000000") not in by_kind
+    assert (ChannelKind.COUNTER, "450800") in by_kind
+    # a level's channel hides only the same channel (kind and name) above it
+    (national_app,) = [c for c in policy.channels if c.kind == ChannelKind.NATIONAL_APP]
+    national_app.pk = None
+    national_app.version = policy.versions[0]  # 贵港 restates the national app
+    national_app.save()
+    policy = resolved_policies(["450800"], datetime.date(2025, 6, 2))["450800"]
+    apps = [(c.name, c.version.region.code) for c in policy.channels if c.kind == ChannelKind.NATIONAL_APP]
+    assert apps == [("国家医保服务平台APP", "450800")]
+
+
+def test_sichuan_lists_the_apps_its_source_names(policies):
+    names = [c.name for c in resolved_policy("510400", ON).channels]
+    assert "四川医保APP" in names  # seed 002: 通过国家医保APP、四川医保APP等上传相关佐证材料
+    (national,) = [c for c in resolved_policy("510400", ON).channels if c.kind == ChannelKind.NATIONAL_APP]
+    assert national.entry == "亲情账户"  # seeds 002 and 003: bind in the national app's 亲情账户
 
 
 def test_pooling_for_retirees_and_flexible_workers(policies):
@@ -56,7 +73,11 @@ def test_pooling_for_retirees_and_flexible_workers(policies):
 
 def test_premium_scope_and_amounts(policies):
     hengyang = resolved_policy("430400", ON)
-    assert hengyang.premium_for(2025).amount_yuan == Decimal("400")
+    premium = hengyang.premium_for(2025)
+    assert premium.amount_yuan == Decimal("400")
+    # seed 002 (湖南 2025): 400 元 within the period; after 12月31日 400 plus 670 元
+    assert premium.due_on == datetime.date(2024, 12, 31) and premium.late_extra_yuan == Decimal("670")
+    assert premium.source.key == "seed-002-hunan-premium" and "财政补助标准(670元)" in premium.quote
     assert hengyang.premium_for(2026) is None
     guigang = resolved_policy("450800", datetime.date(2024, 8, 1))
     assert guigang.premium_relationships.value == ["spouse", "child", "parent", "parent_in_law"]
