@@ -36,9 +36,10 @@ class VerifierResult:
 
 
 class IdentityVerifier(Protocol):
-    """Anything that can tell whether a captured photo shows the account holder."""
+    """Anything that can tell whether a captured photo shows the account holder (or, given `person`, that registry
+    person: a relative's own check, bindings.relative_face; a verifier that cannot do this omits the keyword)."""
 
-    def verify(self, *, user: User | None, image: bytes, prompt: str) -> VerifierResult: ...
+    def verify(self, *, user: User | None, image: bytes, prompt: str, person=None) -> VerifierResult: ...
 
 
 class SimulatedFaceVerifier:
@@ -50,7 +51,7 @@ class SimulatedFaceVerifier:
     demo_device = True
     formats = {"JPEG", "PNG", "WEBP"}
 
-    def verify(self, *, user, image, prompt):
+    def verify(self, *, user, image, prompt, person=None):
         if len(image) > settings.FACE_MAX_UPLOAD_BYTES:
             mb = settings.FACE_MAX_UPLOAD_BYTES // (1024 * 1024)
             return VerifierResult(False, _("照片文件过大，请不要超过%(mb)sMB。") % {"mb": mb})
@@ -66,6 +67,10 @@ class SimulatedFaceVerifier:
             return VerifierResult(False, _("无法识别该照片，请重新拍摄或上传清晰的正面照片。"))
         if min(width, height) < settings.FACE_MIN_SIDE:
             return VerifierResult(False, _("照片太小，请正对镜头重新拍摄。"), fmt, width, height)
+        if person is not None:  # a relative without an account: a real verifier compares the registry's photo
+            if person.pk is None:
+                return VerifierResult(False, _("人脸核验未通过，请核对使用人的证件信息后重试。"), fmt, width, height)
+            return VerifierResult(True, "", fmt, width, height)
         if user is None or not user.is_active or user.person_id is None:
             return VerifierResult(
                 False, _("人脸核验未通过，请确认身份证号码后重试，或改用其他方式登录。"), fmt, width, height
@@ -76,7 +81,7 @@ class SimulatedFaceVerifier:
 class UnavailableVerifier:
     """Stands in for a demo verifier where demo devices are not allowed: face sign-in refuses, it never guesses."""
 
-    def verify(self, *, user, image, prompt):
+    def verify(self, *, user, image, prompt, person=None):
         return VerifierResult(False, _("人脸识别登录暂未开通，请改用密码或短信验证码登录。"))
 
 
@@ -96,8 +101,8 @@ def face_challenge_start(*, user: User | None) -> FaceChallenge:
     )
 
 
-def face_verify(*, challenge_id, image: bytes) -> FaceVerification:
-    """Claim the challenge once, then let the verifier look at the photo."""
+def face_verify(*, challenge_id, image: bytes, person=None) -> FaceVerification:
+    """Claim the challenge once, then let the verifier look at the photo (against `person` when given)."""
     now = timezone.now()
     claimed = FaceChallenge.objects.filter(pk=challenge_id, used_at__isnull=True).update(used_at=now)
     if not claimed:
@@ -106,7 +111,8 @@ def face_verify(*, challenge_id, image: bytes) -> FaceVerification:
     if challenge.expires_at < now:
         raise FaceCheckError(_("活体检测已超时，请重新开始人脸识别。"))
     verifier = get_verifier()
-    result = verifier.verify(user=challenge.user, image=image, prompt=challenge.prompt)
+    extra = {"person": person} if person is not None else {}
+    result = verifier.verify(user=challenge.user, image=image, prompt=challenge.prompt, **extra)
     with transaction.atomic():
         return FaceVerification.objects.create(
             challenge=challenge,

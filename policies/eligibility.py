@@ -14,14 +14,24 @@ import datetime
 from django.utils.translation import gettext as _t
 
 from accounts.capacity import has_full_capacity
+from accounts.forms import PHONE_RE
 from accounts.models import InsuranceStatus, InsuredPerson, Scheme
 from accounts.regions import region_name
 
-from .choices import DatesMode, PairScope, ProofKind
+from .choices import ChannelKind, DatesMode, PairScope, ProofKind
 from .formatting import cn_date
 from .relationships import CLOSE_RELATIVES, Relationship
 from .selectors import ResolvedPolicy, resolved_policy
-from .verdicts import BindingFacts, ProofRequirement, Quota, Reason, ReasonCode, Verdict
+from .verdicts import (
+    BindingFacts,
+    ProofRequirement,
+    Quota,
+    Reason,
+    ReasonCode,
+    Requirement,
+    RequirementKind,
+    Verdict,
+)
 
 
 def _status_reason(person: InsuredPerson, suspended: str, terminated: str, who: str) -> Reason | None:
@@ -208,7 +218,16 @@ def _date_reasons(policy: ResolvedPolicy, start, end, on: datetime.date) -> list
     return reasons
 
 
-def proof_required(policy: ResolvedPolicy, relationship: str, relative: InsuredPerson, on: datetime.date):
+def proof_required(
+    policy: ResolvedPolicy,
+    relationship: str,
+    relative: InsuredPerson,
+    on: datetime.date,
+    channel: str | None = None,
+) -> list[ProofRequirement]:
+    """What proof this relative needs on this channel: the one answer the wizard's proof step, the counter and
+    the clerk's case page read. A row naming channels applies on those only (江西's app takes the pledge alone
+    where its FAQ and counter ask for certificates); None asks for every channel's rows."""
     age = relative.age_on(on)
     return [
         ProofRequirement(
@@ -218,8 +237,72 @@ def proof_required(policy: ResolvedPolicy, relationship: str, relative: InsuredP
             upload_required=rule.upload_required,
             note=rule.note,
         )
-        for rule in policy.proof_for(relationship, age)
+        for rule in policy.proof_for(relationship, age, channel)
     ]
+
+
+def relative_face_age(policy: ResolvedPolicy, relative: InsuredPerson | None, on: datetime.date) -> int | None:
+    """The age from which the city asks the relative himself for a face check (贵港: 16), when this relative has
+    reached it on `on` (his age from his ID number's birth date); None when no check is asked of him."""
+    min_age = policy.relative_face_min_age.value
+    if min_age is None or relative is None or relative.birth_date is None:
+        return None
+    return min_age if relative.age_on(on) >= min_age else None
+
+
+def relative_face_reason(verdict: Verdict, relative: InsuredPerson, *, verified: bool) -> Reason | None:
+    """Refuses a submission while a relative the city asks for a face check has not passed one."""
+    if verdict.face_check_age is None or verified:
+        return None
+    stated = verdict.policy.relative_face_min_age if verdict.policy is not None else None
+    how = (
+        _t("请%(name)s本人到场，由经办人员当面核验后再提交。")
+        if verdict.channel == ChannelKind.COUNTER
+        else _t("请%(name)s本人在手机上完成人脸识别（或到医保经办窗口当面核验）后再提交。")
+    )
+    return Reason(
+        ReasonCode.RELATIVE_FACE_MISSING,
+        (_t("%(authority)s规定年满%(age)s周岁的使用人须本人完成人脸识别；%(name)s尚未完成，") + how)
+        % {
+            "authority": (stated.authority if stated else "") or _t("本地政策"),
+            "age": verdict.face_check_age,
+            "name": relative.name,
+        },
+    )
+
+
+def _balance_reason(policy: ResolvedPolicy, authorizer: InsuredPerson) -> Reason | None:
+    """衡阳 lists "余额必须大于零" under 绑定条件: checked when binding, not only when paying."""
+    stated = policy.bind_requires_positive_balance
+    if not stated.value or authorizer.balance_fen > 0:
+        return None
+    return Reason(
+        ReasonCode.AUTHORIZER_BALANCE_NOT_POSITIVE,
+        _t(
+            "%(authority)s规定办理家庭共济时授权人的医保个人账户余额必须大于零；授权人当前余额为%(balance)s元，"
+            "暂不能绑定。个人账户有新的入账后可再办理。"
+        )
+        % {"authority": stated.authority, "balance": f"{authorizer.balance_yuan:.2f}"},
+    )
+
+
+def _phone_reason(policy: ResolvedPolicy, phone: str) -> Reason | None:
+    stated = policy.relative_phone_required
+    if not phone_required(policy):
+        return None
+    phone = (phone or "").strip()
+    if not phone:
+        return Reason(
+            ReasonCode.RELATIVE_PHONE_MISSING,
+            _t("%(authority)s规定办理时须填写使用人的联系电话（11位手机号码），请填写后再提交。")
+            % {"authority": stated.authority},
+        )
+    if not PHONE_RE.fullmatch(phone):
+        return Reason(
+            ReasonCode.RELATIVE_PHONE_INVALID,
+            _t("使用人的联系电话须为11位中国大陆手机号码，请核对后重新填写。"),
+        )
+    return None
 
 
 def check_eligibility(
@@ -231,9 +314,13 @@ def check_eligibility(
     end: datetime.date | None = None,
     on: datetime.date,
     facts: BindingFacts = BindingFacts(),  # noqa: B008 - frozen, so one shared default is safe
+    channel: str | None = None,
+    relative_phone: str = "",
 ) -> Verdict:
     """May `authorizer` share his personal account with `relative` from `on`? The authorizer's city policy
-    applies. Returns every failing rule, or the proof the application must carry."""
+    applies. Returns every failing rule, or the proof the application must carry on `channel` (the
+    application's: ChannelKind.ONLINE_HALL for the resident wizard, COUNTER at the desk) and whether the
+    relative must pass a face check of his own before it is submitted."""
     relationship = str(relationship)
     reasons: list[Reason] = []
     if authorizer is None:
@@ -260,6 +347,9 @@ def check_eligibility(
             reasons.append(reason)
         if reason := _capacity_reason(authorizer, on):
             reasons.append(reason)
+    policy = resolved_policy(authorizer.city_code, on) if authorizer is not None else None
+    if policy is not None and authorizer.scheme == Scheme.EMPLOYEE and (reason := _balance_reason(policy, authorizer)):
+        reasons.append(reason)
     if relative is not None and (
         reason := _status_reason(relative, ReasonCode.RELATIVE_SUSPENDED, ReasonCode.RELATIVE_TERMINATED, _t("使用人"))
     ):
@@ -267,7 +357,6 @@ def check_eligibility(
     if authorizer is not None and relative is not None and _same_person(authorizer, relative):
         reasons.append(Reason(ReasonCode.SELF_BINDING, _t("不能把自己添加为使用人。")))
 
-    policy = resolved_policy(authorizer.city_code, on) if authorizer is not None else None
     if policy is not None:
         if reason := _relationship_reason(policy, relationship, on):
             reasons.append(reason)
@@ -285,17 +374,98 @@ def check_eligibility(
         if reason := _waiting_reason(policy, facts, on):
             reasons.append(reason)
         reasons.extend(_date_reasons(policy, start, end, on))
+        if reason := _phone_reason(policy, relative_phone):
+            reasons.append(reason)
 
     quota = Quota.of(policy, facts) if policy is not None else None
     eligible = not reasons
     return Verdict(
         eligible=eligible,
         reasons=reasons,
-        proof=proof_required(policy, relationship, relative, on) if eligible else [],
+        proof=proof_required(policy, relationship, relative, on, channel) if eligible else [],
         needs_review=policy.needs_review if policy is not None else True,
         quota=quota,
         policy=policy,
+        channel=channel,
+        face_check_age=relative_face_age(policy, relative, on) if eligible else None,
     )
+
+
+def _age_band(rule) -> str:
+    if rule.min_age is not None and rule.max_age is not None:
+        return _t("%(min)s至%(max)s周岁（不含%(max)s周岁）") % {"min": rule.min_age, "max": rule.max_age}
+    if rule.min_age is not None:
+        return _t("%(min)s周岁及以上") % {"min": rule.min_age}
+    if rule.max_age is not None:
+        return _t("未满%(max)s周岁") % {"max": rule.max_age}
+    return ""
+
+
+def _proof_line(rule) -> str:
+    """户口簿：父母、子女，未满16周岁（可签署承诺书代替）."""
+    who = "、".join(str(Relationship(r).label) for r in rule.relationships) if rule.relationships else ""
+    band = _age_band(rule)
+    scope = "，".join(part for part in (who, band) if part) or _t("所有使用人")
+    if not rule.upload_required:
+        how = _t("（系统核验，无需上传）")
+    elif rule.pledge_allowed:
+        how = _t("（可签署承诺书代替）")
+    else:
+        how = ""
+    return _t("%(kind)s：%(scope)s%(how)s") % {"kind": ProofKind(rule.kind).label, "scope": scope, "how": how}
+
+
+def application_requirements(
+    policy: ResolvedPolicy, *, channel: str, authorizer: InsuredPerson | None = None
+) -> list[Requirement]:
+    """What the city asks on this channel beyond eligibility, in the words the resident reads before he starts
+    (the wizard's first steps, the counter desk): the proof, the relative's phone, the relative's own face
+    check, the authorizer's positive balance. The same rows and values check_eligibility and proof_required
+    read, so the list cannot promise what the checks then refuse."""
+    channel_name = ChannelKind(channel).label
+    lines: list[Requirement] = []
+    rules = policy.proof_rules_on(channel)
+    authority = policy.proof_rules.authority
+    if not any(rule.upload_required for rule in rules):
+        text = _t("通过%(channel)s办理无需上传亲属关系证明材料，阅读并勾选“个人郑重承诺”即可。") % {
+            "channel": channel_name
+        }
+        if rules:
+            text += _t("（%(lines)s）") % {"lines": "；".join(_proof_line(rule) for rule in rules)}
+    else:
+        text = _t("通过%(channel)s办理须提供的亲属关系证明：%(lines)s。") % {
+            "channel": channel_name,
+            "lines": "；".join(_proof_line(rule) for rule in rules),
+        }
+    lines.append(Requirement(RequirementKind.PROOF, text, authority))
+    phone = policy.relative_phone_required
+    if phone.value:
+        lines.append(
+            Requirement(RequirementKind.PHONE, _t("须填写使用人的联系电话（11位手机号码）。"), phone.authority)
+        )
+    face = policy.relative_face_min_age
+    if face.value is not None:
+        text = _t("年满%(age)s周岁的使用人须本人完成人脸识别后才能提交（%(how)s）。") % {
+            "age": face.value,
+            "how": _t("在窗口由经办人员当面核验")
+            if channel == ChannelKind.COUNTER
+            else _t("请使用人本人在您的手机上完成"),
+        }
+        lines.append(Requirement(RequirementKind.RELATIVE_FACE, text, face.authority))
+    balance = policy.bind_requires_positive_balance
+    if balance.value:
+        met = None
+        text = _t("授权人的医保个人账户余额须大于零才能绑定。")
+        if authorizer is not None and authorizer.has_personal_account:
+            met = authorizer.balance_fen > 0
+            text += _t("授权人当前余额：%(balance)s元。") % {"balance": f"{authorizer.balance_yuan:.2f}"}
+        lines.append(Requirement(RequirementKind.POSITIVE_BALANCE, text, balance.authority, met))
+    return lines
+
+
+def phone_required(policy: ResolvedPolicy) -> bool:
+    """Whether the relative form must ask for the phone: what _phone_reason checks, for the form's `required`."""
+    return bool(policy.relative_phone_required.value)
 
 
 def _same_person(a: InsuredPerson, b: InsuredPerson) -> bool:
@@ -311,6 +481,13 @@ __all__ = [
     "Quota",
     "Reason",
     "ReasonCode",
+    "Requirement",
+    "RequirementKind",
     "Verdict",
+    "application_requirements",
     "check_eligibility",
+    "phone_required",
+    "proof_required",
+    "relative_face_age",
+    "relative_face_reason",
 ]

@@ -136,20 +136,32 @@ class ResolvedPolicy:
         day = on or self.on
         return [rule for rule in self.relationship_rules.value or [] if rule.allows_on(day)]
 
-    def proof_for(self, relationship: str, age: int) -> list:
-        return [rule for rule in self.proof_rules.value or [] if rule.applies_to(relationship, age)]
+    def proof_for(self, relationship: str, age: int, channel: str | None = None) -> list:
+        """The proof rows for a relative of this relationship and age; on `channel` only (None: on any)."""
+        return [rule for rule in self.proof_rules_on(channel) if rule.applies_to(relationship, age)]
+
+    def proof_rules_on(self, channel: str | None) -> list:
+        """The proof rows that apply on a channel (ProofRule.channels empty: on every channel)."""
+        return [
+            rule
+            for rule in self.proof_rules.value or []
+            if channel is None or not rule.channels or channel in rule.channels
+        ]
 
     @property
     def channels(self) -> list[Channel]:
-        """Each kind of channel from the most specific level that lists one: a city's counter replaces the
-        province's, while the province's app still shows for the city."""
+        """Every level's channels, grouped by kind, most specific level first. A channel hides only one of the
+        same kind and name from a level above (a city restating the province's app); a city's own WeChat account
+        shows beside the province's, so nothing a source names is hidden."""
         chosen: dict[str, list[Channel]] = {}
         for version in self.versions:
-            by_kind: dict[str, list[Channel]] = {}
             for channel in version.channels.all():
-                by_kind.setdefault(channel.kind, []).append(channel)
-            for kind, channels in by_kind.items():
-                chosen.setdefault(kind, channels)
+                same_kind = chosen.setdefault(channel.kind, [])
+                restated = any(
+                    other.name == channel.name and other.version_id != channel.version_id for other in same_kind
+                )
+                if not restated:
+                    same_kind.append(channel)
         return [channel for kind in ChannelKind.values for channel in chosen.get(kind, [])]
 
     @property

@@ -35,6 +35,19 @@ class ReasonCode(models.TextChoices):
     DATES_NOT_ALLOWED = "dates_not_allowed", _("不设共济起止日期")
     DATES_REQUIRED = "dates_required", _("须填写共济起止日期")
     DATES_INVALID = "dates_invalid", _("共济起止日期不正确")
+    AUTHORIZER_BALANCE_NOT_POSITIVE = "authorizer_balance_zero", _("授权人个人账户余额须大于零")
+    RELATIVE_PHONE_MISSING = "relative_phone_missing", _("须填写使用人联系电话")
+    RELATIVE_PHONE_INVALID = "relative_phone_invalid", _("使用人联系电话不是手机号码")
+    RELATIVE_FACE_MISSING = "relative_face_missing", _("使用人未完成本人人脸识别")
+
+
+class RequirementKind(models.TextChoices):
+    """What a city asks of an application beyond eligibility, listed to the resident before he starts."""
+
+    PROOF = "proof", _("亲属关系证明材料")
+    PHONE = "phone", _("使用人联系电话")
+    RELATIVE_FACE = "relative_face", _("使用人本人人脸识别")
+    POSITIVE_BALANCE = "positive_balance", _("授权人个人账户余额大于零")
 
 
 @dataclass(frozen=True)
@@ -50,6 +63,17 @@ class ProofRequirement:
     pledge_allowed: bool
     upload_required: bool = True
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One line of "what this city asks on this channel": a kind, the sentence, the level that states it, and
+    for a condition on the authorizer (the balance), whether he meets it today (None: not known or not his)."""
+
+    kind: str
+    text: str
+    authority: str = ""
+    met: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +112,15 @@ class Quota:
         )
 
     @property
+    def at_once_left(self) -> int | None:
+        """Places still free at once (None where no limit is stated)."""
+        return max(0, self.at_once_limit - self.active_count) if self.at_once_limit else None
+
+    @property
+    def total_left(self) -> int | None:
+        return max(0, self.total_limit - self.total_count) if self.total_limit else None
+
+    @property
     def display(self) -> str:
         """已绑定 3/5 名，累计 7/20 名 (a limit nobody states is left out), and the draft's relatives apart."""
         at_once = f"{self.active_count}/{self.at_once_limit}" if self.at_once_limit else f"{self.active_count}"
@@ -109,6 +142,8 @@ class Verdict:
     needs_review: bool = True
     quota: Quota | None = None
     policy: ResolvedPolicy | None = field(default=None, repr=False, compare=False)
+    channel: str | None = None  # the channel the proof list is for (None: every channel's rows)
+    face_check_age: int | None = None  # the relative must pass a face check of his own (he is this age or older)
 
     @property
     def codes(self) -> list[str]:

@@ -13,6 +13,7 @@ from accounts.masking import mask_id_number
 from accounts.models import AuditAction, InsuredPerson
 from bindings import services
 from bindings.models import ActorRole, Application, CounterTicket
+from bindings.services.relative_face import relative_face_counter_record
 from bindings.transitions import Action, binding_actions
 from policies.choices import ChannelKind
 
@@ -81,6 +82,15 @@ def counter_application_start(*, clerk, authorizer: InsuredPerson, id_card_check
     if ticket is not None:
         CounterTicket.objects.filter(pk=ticket.pk).update(person=authorizer, application=application)
     return application
+
+
+@transaction.atomic
+def counter_relative_face(*, clerk, application: Application, binding_pk: int) -> None:
+    """The clerk records that a relative the city asks to verify (贵港: 16 and over) was present and verified."""
+    binding = application.bindings.filter(pk=binding_pk).select_related("relative", "application").first()
+    if binding is None:
+        raise CounterError(_("本次受理中没有这位家庭成员。"))
+    relative_face_counter_record(binding=binding, clerk=clerk)
 
 
 @transaction.atomic

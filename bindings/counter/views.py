@@ -27,6 +27,7 @@ from bindings.models import Binding, Status
 from bindings.proofs import handle_proof_post, proof_rows
 from bindings.services import BindingError, RelativeInput
 from policies.choices import DatesMode
+from policies.eligibility import application_requirements, phone_required
 from policies.selectors import resolved_policy
 
 TICKET_KEY = "counter_ticket"
@@ -46,6 +47,14 @@ class StartForm(forms.Form):
         label=gettext_lazy("已当面核验授权人居民身份证原件（无需人脸识别）"),
         error_messages={"required": gettext_lazy("请先当面核验授权人的居民身份证原件。")},
         widget=forms.CheckboxInput(attrs={"autofocus": True}),
+    )
+
+
+class RelativeFaceCounterForm(forms.Form):
+    binding = forms.IntegerField(widget=forms.HiddenInput)
+    present = forms.BooleanField(
+        label=gettext_lazy("使用人本人已到场，已当面核验其身份证件原件并完成人脸识别"),
+        error_messages={"required": gettext_lazy("请先请使用人本人到场，当面核验身份并完成人脸识别，再勾选此项。")},
     )
 
 
@@ -149,6 +158,7 @@ def application(request, case):
         request.POST if is_relative_post else None,
         dates_mode=dates_mode,
         relationships=policy_relationships(policy),  # what the city allows today, from the policy engine
+        phone_required=phone_required(policy),
     )
     form.fields["relationship"].label = _("与授权人的关系")
     if form.is_bound:
@@ -166,6 +176,20 @@ def application(request, case):
                 if result.binding is not None:
                     messages.success(request, _("预检通过：已添加%(name)s。") % {"name": result.relative.name})
                     return redirect("counter:application", case=case)
+        elif action == "relative_face":
+            face_form = RelativeFaceCounterForm(request.POST)
+            if not face_form.is_valid():
+                messages.error(request, next(iter(face_form.errors.values()))[0])
+            else:
+                try:
+                    counter.counter_relative_face(
+                        clerk=request.user, application=app, binding_pk=face_form.cleaned_data["binding"]
+                    )
+                except (counter.CounterError, BindingError) as exc:
+                    messages.error(request, exc.message)
+                else:
+                    messages.success(request, _("已记录：使用人本人到场并完成人脸核验。"))
+            return redirect("counter:application", case=case)
         elif action in ("upload", "remove", "pledge"):
             return handle_proof_post(request, drafts, redirect_to=reverse("counter:application", args=[case]))
         elif action == "submit":
@@ -186,6 +210,7 @@ def application(request, case):
         "result": result,
         "rows": proof_rows(drafts),
         "ticket": _ticket(request),
+        "requirements": application_requirements(policy, channel=app.channel, authorizer=app.authorizer),
     }
     return render(request, "counter/application.html", context)
 

@@ -20,6 +20,7 @@ def check(policies, person):
         relative = kwargs.pop("relative", None) or person(
             relative_city or city, resident=True, birth=relative_birth or D(2000, 1, 1)
         )
+        kwargs.setdefault("relative_phone", relative.phone)  # filled in, as where the city asks for it
         return check_eligibility(authorizer=authorizer, relative=relative, relationship=relationship, on=on, **kwargs)
 
     return run
@@ -133,8 +134,10 @@ def test_guigang_relative_insured_outside_guangxi_may_be_bound(check):
 
 
 def test_guigang_newborn_by_birth_certificate_or_pledge(check):
-    verdict = check("guigang", relative_birth=D(2025, 3, 1))
-    assert [(p.kind, p.pledge_allowed) for p in verdict.proof] == [(ProofKind.BIRTH_CERTIFICATE, True)]
+    # seed 003 (counter): 携带…户口、出生医学证明或签署承诺书 — no age is given for the 出生医学证明
+    verdict = check("guigang", relative_birth=D(2025, 3, 1), channel="counter")
+    assert [(p.kind, p.pledge_allowed) for p in verdict.proof] == [(ProofKind.HOUSEHOLD_REGISTER, True)]
+    assert "出生医学证明" in verdict.proof[0].note
     assert verdict.needs_review is False
 
 
@@ -158,11 +161,14 @@ def test_jiangxi_pair_within_the_province(check):
     assert verdict.reasons[0].message == "江西省规定授权人和使用人须均在江西省参保；使用人的参保地为湖南省。"
 
 
-def test_jiangxi_siblings_from_2025(check):
-    verdict = check("yichun", Relationship.SIBLING, on=D(2024, 12, 31))
+def test_jiangxi_siblings_from_the_national_date(check):
+    # seed 000 lists 兄弟姐妹… in 江西's scope and says only that by 2025 it had widened: no start day of its own,
+    # so 江西 follows the national 国办发〔2024〕38号 version
+    assert check("yichun", Relationship.SIBLING, on=D(2024, 12, 31)).eligible
+    assert check("yichun", Relationship.SIBLING, on=D(2024, 7, 23)).eligible
+    verdict = check("yichun", Relationship.SIBLING, on=D(2024, 7, 22))
     assert verdict.codes == [ReasonCode.RELATIONSHIP_NOT_ALLOWED]
-    assert verdict.reasons[0].message == "江西省自2025年起才允许为兄弟姐妹办理家庭共济，办理日期为2024年12月31日。"
-    assert check("yichun", Relationship.SIBLING, on=D(2025, 1, 1)).eligible
+    assert verdict.reasons[0].message.startswith("国家政策规定可共济的亲属为：配偶、父母、子女")
     assert check("yichun").needs_review is False
     assert check("yichun").quota.display == "已绑定 0 名，累计 0 名"
 
