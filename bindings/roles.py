@@ -47,6 +47,12 @@ ROLES = {
         ("accounts", "decide_guardianship"),
         ("accounts", "view_familylink"),
         ("accounts", "view_proxygrant"),
+        # Next year's 居民医保 premium standard, with its source (policies.admin.PremiumAmountAdmin).
+        ("policies", "view_premiumamount"),
+        ("policies", "add_premiumamount"),
+        ("policies", "change_premiumamount"),
+        ("policies", "view_policyversion"),
+        ("policies", "view_source"),
     ],
 }
 # Every clerk role may read the ledger.

@@ -4,6 +4,7 @@ history; the models' clean() methods are the same checks the loader runs."""
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .cache import policies_changed
@@ -84,8 +85,36 @@ class PoolingRuleInline(admin.TabularInline):
 
 
 class PremiumAmountInline(admin.TabularInline):
+    """Read here; entered and changed on the standard's own page (PremiumAmountAdmin), which asks for the source."""
+
     model = PremiumAmount
     extra = 0
+    fields = ["year", "amount_yuan", "due_on", "late_extra_yuan", "source", "is_demo", "entered_by", "entered_at"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PremiumAmountForm(forms.ModelForm):
+    """A standard that is policy names its source document and quotes it; a 演示标准 says it is one."""
+
+    class Meta:
+        model = PremiumAmount
+        fields = ["version", "year", "amount_yuan", "due_on", "late_extra_yuan", "source", "quote", "is_demo", "note"]
+        labels = {"version": _("政策版本（地区）")}
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("is_demo"):
+            if not data.get("source"):
+                self.add_error("source", _("请选择该缴费标准的来源文件（演示标准除外）。"))
+            if not (data.get("quote") or "").strip():
+                self.add_error("quote", _("请摘录来源中写明该缴费标准的原文（演示标准除外）。"))
+        if data.get("late_extra_yuan") is not None and not data.get("due_on"):
+            self.add_error("due_on", _("填写了逾期另缴金额时，请同时填写集中缴费截止日。"))
+        return data
 
 
 class PolicyRevisionInline(admin.TabularInline):
@@ -214,3 +243,36 @@ class PolicyRevisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PremiumAmount)
+class PremiumAmountAdmin(RecordsEditsMixin, admin.ModelAdmin):
+    """居民医保个人缴费标准: a supervisor (主管, who holds the model's permissions) enters next year's standard with its
+    source document and quote. Who entered it and when are set here; every save is a PolicyRevision of the
+    version (RecordsEditsMixin), so the change is in the version's history under the supervisor's name."""
+
+    form = PremiumAmountForm
+    list_display = ["version", "year", "amount_yuan", "due_on", "late_extra_yuan", "is_demo", "entered_by_name"]
+    list_filter = ["is_demo", "year"]
+    list_select_related = ["version__region", "entered_by"]
+    autocomplete_fields = ["version", "source"]
+    readonly_fields = ["entered_by_name", "entered_at"]
+
+    def version_of(self, obj):
+        return obj.version
+
+    @admin.display(description=_("录入人"))
+    def entered_by_name(self, obj):
+        user = obj.entered_by
+        return (user.get_full_name() or user.first_name or user.username) if user else "—"
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by, obj.entered_at = request.user, timezone.now()
+        # A new standard changes an existing version: snapshot that version first.
+        request._policy_before = stored_snapshot(PolicyVersion.objects.get(pk=obj.version_id))
+        admin.ModelAdmin.save_model(self, request, obj, form, change)
+        policies_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        policies_changed()

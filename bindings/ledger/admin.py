@@ -25,6 +25,7 @@ from bindings.ledger.errors import LedgerError
 from bindings.ledger.forms import CorrectionForm
 from bindings.ledger.money import fen_text
 from bindings.models import LedgerEntry, PremiumPayment, Settlement
+from policies.selectors import relationship_label
 
 
 def money_column(field: str, description):
@@ -140,12 +141,15 @@ class SettlementAdmin(AuditedSearchMixin, ReadOnlyScopedAdmin):
         "serial",
         "service_date",
         "patient_masked",
+        "care",
         "level",
+        "fund_source",
         money_column("fund_fen", _("统筹基金支付（元）")),
         money_column("own_account_fen", _("本人个人账户支付（元）")),
         money_column("shared_fen", _("共济余额支付（元）")),
     ]
     list_select_related = ["patient"]
+    list_filter = ["care", "fund_source"]
     search_fields = ["=serial", "=patient__id_number"]
     show_full_result_count = False
 
@@ -161,7 +165,9 @@ class PremiumPaymentAdmin(ReadOnlyScopedAdmin):
         "serial",
         "year",
         "beneficiary_masked",
+        "relationship_label",
         money_column("amount_fen", _("金额（元）")),
+        money_column("late_fen", _("其中逾期另缴（元）")),
         "paid_at",
         "channel",
     ]
@@ -171,3 +177,8 @@ class PremiumPaymentAdmin(ReadOnlyScopedAdmin):
     @admin.display(description=_("参保人"))
     def beneficiary_masked(self, obj):
         return masked_person(obj.beneficiary)
+
+    @admin.display(description=_("与缴费人关系"))
+    def relationship_label(self, obj):
+        label = relationship_label(obj.relationship) if obj.relationship else ""
+        return label if obj.binding_id else _("%(rel)s（未绑定共济）") % {"rel": label}

@@ -29,13 +29,31 @@ def usage_csv(request):
     writer = csv.writer(response)
     if role == "received":
         writer.writerow(
-            [_("日期"), _("授权人"), _("关系"), _("就医机构"), _("就医地"), _("共济支付（元）"), _("结算单号")]
+            [
+                _("日期"),
+                _("授权人"),
+                _("关系"),
+                _("就医机构"),
+                _("就医地"),
+                _("共济支付（元）"),
+                _("结算单号"),
+                _("就医类型"),
+            ]
         )
         for entry in selectors.shared_debits_received(person, year=year):
             writer.writerow(_csv_row(entry, mask_name(entry.person.name)))
     elif role == "paid" and person.has_personal_account:
         writer.writerow(
-            [_("日期"), _("使用人"), _("关系"), _("就医机构"), _("就医地"), _("共济支付（元）"), _("结算单号")]
+            [
+                _("日期"),
+                _("使用人"),
+                _("关系"),
+                _("就医机构"),
+                _("就医地"),
+                _("共济支付（元）"),
+                _("结算单号"),
+                _("就医类型"),
+            ]
         )
         for entry in selectors.shared_debits_paid(person, year=year):
             writer.writerow(_csv_row(entry, entry.beneficiary.name))
@@ -54,6 +72,7 @@ def _csv_row(entry, who: str) -> list[str]:
         str(PlaceLocation(settlement.location).label),
         fen_text(-entry.amount_fen, grouped=False),
         settlement.serial,
+        str(settlement.get_care_display()),
     ]
 
 

@@ -1,4 +1,8 @@
-"""代缴: may an authorizer pay a bound relative's 居民医保 premium from his personal account, and how much.
+"""代缴: may an authorizer pay a relative's 居民医保 premium from his personal account, and how much.
+
+Bound relatives are paid for through their binding; a relative the source names for 代缴 but who cannot be bound
+(贵港: 配偶父母) is named by ID number, name and relationship (`binding_needed` says when that is allowed). The
+amount is the year's standard from the data (PremiumAmount), plus its late extra after the due date.
 
 The premium page and `premium_pay` both ask `premium_quote`, so the page never offers what the service refuses.
 """
@@ -10,11 +14,13 @@ from dataclasses import dataclass
 
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import InsuranceStatus, InsuredPerson
 from bindings.counter.permissions import counter_covers
 from bindings.models import Binding, PremiumPayment
 from policies.choices import PairScope
+from policies.models import PremiumAmount
 from policies.selectors import relationship_label, resolved_policy
 
 from .money import fen_text, yuan_to_fen
@@ -40,14 +46,23 @@ def premiums_received_by(person: InsuredPerson):
     return PremiumPayment.objects.filter(beneficiary=person).select_related("payer").order_by("-paid_at", "-id")
 
 
+DEMO_LABEL = _lazy("演示标准（非政策）")
+
+
 @dataclass
 class PremiumQuote:
     """Whether the payer may pay this relative's premium for this year, and how much: the page and the service
-    both use it, so the page never offers what the service would refuse."""
+    both use it, so the page never offers what the service would refuse. `binding` is None for 代缴 without a
+    sharing binding (the relative named by ID number, name and relationship)."""
 
-    binding: Binding
+    relative: InsuredPerson
+    relationship: str
     year: int
+    binding: Binding | None = None
     amount_fen: int | None = None
+    late_fen: int = 0
+    due_on: datetime.date | None = None
+    demo: bool = False
     authority: str = ""
     problem: str = ""
     code: str = ""
@@ -57,16 +72,76 @@ class PremiumQuote:
     def payable(self) -> bool:
         return not self.problem
 
+    @property
+    def relationship_label(self) -> str:
+        return relationship_label(self.relationship)
+
 
 def payable_years(on: datetime.date) -> list[int]:
     """This year's premium (late) or next year's (the collection period runs in the autumn before)."""
     return [on.year, on.year + 1]
 
 
+@dataclass(frozen=True)
+class AmountDue:
+    amount_fen: int | None  # None: not payable, `problem` says why
+    late_fen: int = 0
+    problem: str = ""
+    code: str = ""
+
+
+def premium_due(standard: PremiumAmount, on: datetime.date) -> AmountDue:
+    """The standard's amount, plus its late extra when paid after its due date (seed 002, 湖南: 400 元 within the
+    collection period; after 12月31日 400 + 670 元). A due date without a stated late amount: refused, unstated."""
+    amount = yuan_to_fen(standard.amount_yuan)
+    if standard.due_on is None or on <= standard.due_on:
+        return AmountDue(amount)
+    if standard.late_extra_yuan is None:
+        return AmountDue(
+            None,
+            problem=_("集中缴费期已于%(due)s结束，逾期缴费金额未在来源中说明，暂不能代缴。")
+            % {"due": f"{standard.due_on:%Y年%-m月%-d日}"},
+            code="late_unstated",
+        )
+    late = yuan_to_fen(standard.late_extra_yuan)
+    return AmountDue(amount + late, late)
+
+
+def binding_needed(policy, relationship: str, on: datetime.date) -> str:
+    """Why 代缴 for this relationship needs a sharing binding, or "" when the source allows it without one.
+
+    Only one reading of the sources lets a payer go without a binding: the source names the relationship among
+    those whose premium the account may pay (premium_relationships) while no binding can be made for it (贵港,
+    seed 003: 配偶父母). For anyone who can be bound the sources are silent, so a binding stays required.
+    """
+    allowed = policy.premium_relationships.value
+    if allowed is None or relationship not in allowed:
+        return _("为未绑定家庭共济的家人代缴未在来源中说明，须先绑定家庭共济后再代缴。")
+    rule = policy.relationship_rule(relationship)
+    if rule is not None and rule.allows_on(on):
+        return _("%(rel)s可以绑定家庭共济；为未绑定的%(rel)s代缴未在来源中说明，须先绑定家庭共济后再代缴。") % {
+            "rel": relationship_label(relationship)
+        }
+    return ""
+
+
+def unbound_relationships(policy, on: datetime.date) -> list[str]:
+    """The relationships the payer's region lets him pay for without a binding (the form's choices)."""
+    return [r for r in policy.premium_relationships.value or [] if not binding_needed(policy, r, on)]
+
+
 def premium_quote(
-    *, payer: InsuredPerson, binding: Binding, year: int, on: datetime.date, policies: dict | None = None
+    *,
+    payer: InsuredPerson,
+    year: int,
+    on: datetime.date,
+    binding: Binding | None = None,
+    relative: InsuredPerson | None = None,
+    relationship: str = "",
+    policies: dict | None = None,
 ) -> PremiumQuote:
-    """`policies`: a dict the caller may pass to share resolved policies between quotes on one page."""
+    """For a bound relative pass `binding`; for 代缴 without a binding pass `relative` and `relationship`.
+    `policies`: a dict the caller may pass to share resolved policies between quotes on one page."""
     policies = {} if policies is None else policies
 
     def policy_of(city_code):
@@ -74,8 +149,9 @@ def premium_quote(
             policies[city_code] = resolved_policy(city_code, on)
         return policies[city_code]
 
-    quote = PremiumQuote(binding=binding, year=year)
-    relative = binding.relative
+    if binding is not None:
+        relative, relationship = binding.relative, binding.relationship
+    quote = PremiumQuote(relative=relative, relationship=relationship, year=year, binding=binding)
 
     def refuse(message, code):
         quote.problem, quote.code = message, code
@@ -83,14 +159,18 @@ def premium_quote(
 
     if year not in payable_years(on):
         return refuse(_("只能代缴当年度或下一年度的居民医保费。"), "bad_year")
-    if binding.authorizer_id != payer.pk:
-        return refuse(_("该家人未与您绑定家庭共济，不能代缴。"), "not_bound")
-    if binding.starts_after(on):
-        return refuse(
-            _("与该家人的共济关系自%(start)s起生效，此前不能代缴。") % {"start": binding.start_date}, "not_yet_active"
-        )
-    if not binding.in_force_on(on):
-        return refuse(_("与该家人的共济关系未生效或已结束，不能代缴。"), "binding_ended")
+    if binding is not None:
+        if binding.authorizer_id != payer.pk:
+            return refuse(_("该家人未与您绑定家庭共济，不能代缴。"), "not_bound")
+        if binding.starts_after(on):
+            return refuse(
+                _("与该家人的共济关系自%(start)s起生效，此前不能代缴。") % {"start": binding.start_date},
+                "not_yet_active",
+            )
+        if not binding.in_force_on(on):
+            return refuse(_("与该家人的共济关系未生效或已结束，不能代缴。"), "binding_ended")
+    elif relative.pk == payer.pk:
+        return refuse(_("不能为本人代缴。"), "self")
     if not payer.has_personal_account or payer.status != InsuranceStatus.NORMAL:
         return refuse(_("只有参保状态正常的职工医保参保人才能用个人账户代缴。"), "payer_not_eligible")
     policy = policy_of(payer.city_code)
@@ -102,7 +182,7 @@ def premium_quote(
             "premium_not_allowed",
         )
     allowed = policy.premium_relationships.value
-    if allowed is not None and binding.relationship not in allowed:
+    if allowed is not None and relationship not in allowed:
         return refuse(
             _("%(who)s规定只能为%(list)s代缴居民医保费。")
             % {
@@ -111,22 +191,33 @@ def premium_quote(
             },
             "relationship_not_allowed",
         )
+    if binding is None:
+        needed = binding_needed(policy, relationship, on)
+        if needed:
+            return refuse(needed, "binding_required")
     scheme = policy.premium_scheme.value or "resident"
     if relative.scheme != scheme:
         return refuse(_("该家人参加的是职工医保，不需要代缴居民医保费。"), "not_resident_scheme")
+    if relative.status != InsuranceStatus.NORMAL and binding is None:
+        return refuse(_("该家人的参保状态异常（暂停或终止），请先到参保地经办机构办理。"), "relative_not_normal")
     scope = policy.premium_scope.value or policy.effective_pair_scope
     if scope == PairScope.SAME_CITY and relative.city_code != payer.city_code:
         return refuse(_("只能为在本统筹区（市）参加居民医保的家人代缴。"), "outside_premium_scope")
     if scope == PairScope.SAME_PROVINCE and relative.province_code[:2] != payer.province_code[:2]:
         return refuse(_("只能为在本省（区）参加居民医保的家人代缴。"), "outside_premium_scope")
-    amount = policy_of(relative.city_code).premium_for(year)
-    if amount is None:
+    standard = policy_of(relative.city_code).premium_for(year)
+    if standard is None:
         return refuse(
             _("该家人参保地%(year)s年度居民医保个人缴费标准未在来源中说明，暂不能代缴。") % {"year": year},
             "amount_unstated",
         )
-    quote.amount_fen = yuan_to_fen(amount.amount_yuan)
-    quote.authority = amount.version.region.name
+    quote.demo = standard.is_demo
+    quote.due_on = standard.due_on
+    quote.authority = str(DEMO_LABEL) if standard.is_demo else standard.version.region.name
+    due = premium_due(standard, on)
+    if due.amount_fen is None:
+        return refuse(due.problem, due.code)
+    quote.amount_fen, quote.late_fen = due.amount_fen, due.late_fen
     paid = PremiumPayment.objects.filter(beneficiary=relative, year=year).first()
     if paid is not None:
         quote.paid = paid
@@ -142,3 +233,9 @@ def premium_quote(
             "insufficient_balance",
         )
     return quote
+
+
+def standard_for_payment(payment: PremiumPayment) -> PremiumAmount | None:
+    """The standard a payment was made under (for the receipt's 演示标准 label): the beneficiary's region's, that
+    year, as the policy stood on the day of payment."""
+    return resolved_policy(payment.city_code, payment.paid_at.date()).premium_for(payment.year)

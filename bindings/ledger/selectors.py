@@ -19,17 +19,23 @@ from bindings.counter.permissions import counter_covers
 from bindings.ledger.errors import LedgerError
 from bindings.ledger.pooling import PoolingTerms, PoolingUsage, terms_for
 from bindings.ledger.settlement import (
+    CareKind,
     CreditTerms,
+    InpatientSlip,
+    PlaceLocation,
+    Relation,
     SettlementPlan,
     SharedAccess,
     Visit,
+    inpatient_blocks,
     place_in_spend_scope,
     place_relation,
+    plan_inpatient,
     plan_settlement,
     shared_blocks,
 )
 from bindings.models import PENDING_STATUSES, Binding, EntryKind, LedgerEntry, Settlement, SpendingCap, Status
-from policies.choices import SpendScope
+from policies.choices import RegionLevel, SpendScope
 from policies.selectors import ResolvedPolicy, resolved_policy
 
 # --- months -------------------------------------------------------------------------------------------------
@@ -91,8 +97,9 @@ def spend_scope(authorizer: InsuredPerson, on: datetime.date) -> Scope:
 
 
 def pooling_usage(patient: InsuredPerson, on: datetime.date) -> PoolingUsage:
-    """What the patient's posted settlements have used this calendar year, and today."""
-    year = Settlement.objects.filter(patient=patient, service_date__year=on.year)
+    """What the patient's posted outpatient settlements have used this calendar year, and today (an inpatient
+    stay's fund amount is the slip's and counts against no outpatient deductible or cap)."""
+    year = Settlement.objects.filter(patient=patient, service_date__year=on.year, care=CareKind.OUTPATIENT)
     totals = year.aggregate(
         deductible=Coalesce(Sum("deductible_fen"), 0),
         fund=Coalesce(Sum("fund_fen"), 0),
@@ -162,12 +169,39 @@ def active_bindings_as_authorizer(person: InsuredPerson, on: datetime.date) -> l
     return list(Binding.objects.in_force(on).filter(authorizer=person).select_related("relative").order_by("id"))
 
 
+def inpatient_refusals(
+    *, patient: InsuredPerson, authorizer: InsuredPerson, slip: InpatientSlip, on: datetime.date
+) -> tuple[list[str], Relation | None]:
+    """Whether the authorizer's region lets the shared balance pay for this stay (seed 000: 宜春 pays 住院; seed 003:
+    a relative insured outside 广西 only after 异地就医备案 to 广西), and where the stay counts as being.
+
+    A relative insured in another province who has filed to the authorizer's province is treated in the hospital
+    he filed to, inside that province (the filing names it), rather than in "another province" of his own.
+    """
+    policy = resolved_policy(authorizer.city_code, on)
+    cross = patient.city_code[:2] != authorizer.city_code[:2]
+    allowed, cross_rule = policy.inpatient_allowed, policy.inpatient_cross_province_filed
+    province = next((r.short_name or r.name for r in policy.chain if r.level == RegionLevel.PROVINCE), "")
+    blocks = inpatient_blocks(
+        allowed=allowed.value,
+        authority=allowed.authority,
+        cross_province=cross,
+        cross_filed_rule=cross_rule.value,
+        filed=slip.filed,
+        province=province or _("授权人参保省份"),
+    )
+    relation = None
+    if cross and not blocks and slip.location == PlaceLocation.OTHER_PROVINCE:
+        relation = Relation.SAME_PROVINCE
+    return blocks, relation
+
+
 def settlement_plan(
     *,
     patient: InsuredPerson,
     authorizer: InsuredPerson | None,
     binding: Binding | None,
-    visit: Visit,
+    visit: Visit | InpatientSlip,
     on: datetime.date,
     declared_fund_fen: int | None = None,
 ) -> SettlementPlan:
@@ -177,8 +211,7 @@ def settlement_plan(
             _("患者参保状态为“%(status)s”，不能按医保结算。") % {"status": patient.get_status_display()},
             code="patient_not_normal",
         )
-    terms = pooling_terms(patient, visit.level, on)
-    usage = pooling_usage(patient, on)
+    inpatient = visit.care == CareKind.INPATIENT
     shared = None
     notes = []
     if authorizer is not None:
@@ -186,13 +219,18 @@ def settlement_plan(
         relation = place_relation(
             location=visit.location, patient_city=patient.city_code, authorizer_city=authorizer.city_code
         )
+        care_blocks = []
+        if inpatient:
+            care_blocks, filed_relation = inpatient_refusals(patient=patient, authorizer=authorizer, slip=visit, on=on)
+            relation = filed_relation or relation
         place_ok = place_in_spend_scope(scope.value, relation, filed=visit.filed)
         cap = current_cap_fen(binding) if binding else None
         used = shared_used_in_month(binding, on) if binding else 0
         shared = SharedAccess(
             authorizer_name=mask_name(authorizer.name),  # the steps are shown to the relative too
             balance_fen=authorizer.balance_fen,
-            blocked=shared_blocks(
+            blocked=care_blocks
+            + shared_blocks(
                 binding_active=binding is not None,
                 place_ok=place_ok,
                 scope_label=scope.label,
@@ -206,6 +244,12 @@ def settlement_plan(
         if not scope.stated:
             notes.append(scope.label)
     own = patient.balance_fen if patient.has_personal_account else None
+    if inpatient:
+        plan = plan_inpatient(slip=visit, own_balance_fen=own, shared=shared)
+        plan.notes.extend(notes)
+        return plan
+    terms = pooling_terms(patient, visit.level, on)
+    usage = pooling_usage(patient, on)
     plan = plan_settlement(
         visit=visit,
         terms=terms,

@@ -27,9 +27,12 @@ from bindings.ledger.money import MAX_LEDGER_FEN, fen_text
 from bindings.ledger.premiums import premium_quote
 from bindings.ledger.selectors import binding_for_payment, credit_terms, month_start, settlement_plan
 from bindings.ledger.settlement import (
+    CareKind,
+    InpatientSlip,
     PlaceLocation,
     Visit,
     check_amount,
+    check_slip,
     check_visit,
     monthly_credit_fen,
     posting_refusal,
@@ -200,10 +203,17 @@ def ledger_credit_month(
 
 def _notify_shared_debit(entry: LedgerEntry, settlement: Settlement, binding: Binding) -> None:
     authorizer = entry.person
-    body = _(
-        "%(relative)s于%(date)s在%(place)s%(level)s就医购药，使用您的个人账户共济余额支付%(amount)s元，"
-        "账户余额%(balance)s元（结算单号%(serial)s）。如有疑问请拨打12393。"
-    ) % {
+    if settlement.care == CareKind.INPATIENT:
+        text = _(
+            "%(relative)s于%(date)s在%(place)s%(level)s住院结算，使用您的个人账户共济余额支付%(amount)s元，"
+            "账户余额%(balance)s元（结算单号%(serial)s）。如有疑问请拨打12393。"
+        )
+    else:
+        text = _(
+            "%(relative)s于%(date)s在%(place)s%(level)s就医购药，使用您的个人账户共济余额支付%(amount)s元，"
+            "账户余额%(balance)s元（结算单号%(serial)s）。如有疑问请拨打12393。"
+        )
+    body = text % {
         "relative": mask_name(entry.beneficiary.name),
         "date": f"{settlement.service_date:%Y-%m-%d}",
         "place": PlaceLocation(settlement.location).label,
@@ -220,22 +230,29 @@ def settlement_post(
     *,
     patient: InsuredPerson,
     authorizer: InsuredPerson | None = None,
-    visit: Visit,
+    visit: Visit | InpatientSlip,
     actor,
     channel: str = ChannelKind.ONLINE_HALL,
     declared_fund_fen: int | None = None,
     on: datetime.date | None = None,
     ip: str | None = None,
 ) -> Settlement:
-    """Settle one outpatient visit and post it: the patient's own account first, then the authorizer's shared
-    balance (when `authorizer` is given and everything allows it), then cash. `on` is the visit day.
+    """Settle one outpatient visit (a Visit) or inpatient stay (an InpatientSlip, 住院) and post it: the patient's
+    own account first, then the authorizer's shared balance (when `authorizer` is given and everything allows
+    it), then cash. `on` is the visit day (for a stay, the day it is settled).
 
     Refused (LedgerError, nothing written) when the patient is not bound to the authorizer, the binding has
-    ended, the shared balance was needed but may not pay (place, items, zero balance, the monthly cap), or
-    the pooling terms are not stated and no slip amount was given.
+    ended, the shared balance was needed but may not pay (place, items, zero balance, the monthly cap, 住院 where
+    the authorizer's region does not allow it or does not say), or the pooling terms are not stated and no
+    slip amount was given.
     """
     on = on or timezone.localdate()
-    check_visit(visit)
+    inpatient = visit.care == CareKind.INPATIENT
+    if inpatient:
+        check_slip(visit)
+        declared_fund_fen = None
+    else:
+        check_visit(visit)
     if declared_fund_fen is not None and declared_fund_fen != 0:
         check_amount(declared_fund_fen)
     locked = lock_people([patient.pk, authorizer.pk if authorizer else None])
@@ -254,6 +271,7 @@ def settlement_post(
         patient=patient,
         authorizer=authorizer,
         binding=binding,
+        care=visit.care,
         service_date=on,
         level=visit.level,
         location=visit.location,
@@ -288,7 +306,7 @@ def settlement_post(
             settlement=settlement,
             actor=actor,
             channel=channel,
-            description=_("本人就医购药：%(where)s") % {"where": where},
+            description=(_("本人住院：%(where)s") if inpatient else _("本人就医购药：%(where)s")) % {"where": where},
         )
     if split.shared_fen:
         entry = ledger_post(
@@ -301,13 +319,16 @@ def settlement_post(
             settlement=settlement,
             actor=actor,
             channel=channel,
-            description=_("%(name)s（%(rel)s）就医购药：%(where)s")
+            description=(
+                _("%(name)s（%(rel)s）住院：%(where)s") if inpatient else _("%(name)s（%(rel)s）就医购药：%(where)s")
+            )
             % {"name": patient.name, "rel": binding.get_relationship_display(), "where": where},
         )
         _notify_shared_debit(entry, settlement, binding)
     if getattr(actor, "is_staff", False):
         audit_clerk_settlement(settlement, clerk=actor, ip=ip)
-    what = _("就医结算%(where)s，个人账户支付%(own)s元，共济支付%(shared)s元（结算单号%(serial)s）") % {
+    what = _("%(care)s结算%(where)s，个人账户支付%(own)s元，共济支付%(shared)s元（结算单号%(serial)s）") % {
+        "care": settlement.get_care_display(),
         "where": where,
         "own": fen_text(split.own_account_fen),
         "shared": fen_text(split.shared_fen),
@@ -328,19 +349,29 @@ def premium_pay(
     beneficiary: InsuredPerson,
     year: int,
     actor,
+    relationship: str = "",
     channel: str = ChannelKind.ONLINE_HALL,
     on: datetime.date | None = None,
 ) -> PremiumPayment:
-    """Pay a bound relative's resident-insurance premium for `year` from the payer's balance, once per person
-    and year, for the amount the relative's region states, within the payer's region's 代缴 scope."""
+    """Pay a relative's resident-insurance premium for `year` from the payer's balance, once per person and year
+    (the database's unique constraint decides a race), for the standard the relative's region states (plus the
+    late extra after its due date), within the payer's region's 代缴 scope.
+
+    Without `relationship` the relative must be bound to the payer; with it, the payer names a relative he has
+    no binding with, which premium_quote allows only where the source does (premiums.binding_needed)."""
     on = on or timezone.localdate()
     locked = lock_people([payer.pk, beneficiary.pk])
     payer, beneficiary = locked[payer.pk], locked[beneficiary.pk]
-    binding = binding_for_payment(authorizer=payer, patient=beneficiary, on=on)
-    binding.relative, binding.authorizer = beneficiary, payer
-    quote = premium_quote(payer=payer, binding=binding, year=year, on=on)
+    if relationship:
+        binding = None
+        quote = premium_quote(payer=payer, relative=beneficiary, relationship=relationship, year=year, on=on)
+    else:
+        binding = binding_for_payment(authorizer=payer, patient=beneficiary, on=on)
+        binding.relative, binding.authorizer = beneficiary, payer
+        quote = premium_quote(payer=payer, binding=binding, year=year, on=on)
     if not quote.payable:
         raise LedgerError(quote.problem, code=quote.code)
+    rel_label = quote.relationship_label
     try:
         with transaction.atomic():
             payment = PremiumPayment.objects.create(
@@ -348,8 +379,10 @@ def premium_pay(
                 payer=payer,
                 beneficiary=beneficiary,
                 binding=binding,
+                relationship=quote.relationship,
                 year=year,
                 amount_fen=quote.amount_fen,
+                late_fen=quote.late_fen,
                 city_code=beneficiary.city_code,
                 actor=actor if getattr(actor, "pk", None) else None,
                 channel=channel,
@@ -359,6 +392,15 @@ def premium_pay(
             _("%(name)s的%(year)s年度居民医保费已缴纳，不能重复缴纳。") % {"name": beneficiary.name, "year": year},
             code="already_paid",
         ) from None
+    description = _("为%(name)s（%(rel)s）代缴%(year)s年度居民医保") % {
+        "name": beneficiary.name,
+        "rel": rel_label,
+        "year": year,
+    }
+    if quote.late_fen:
+        description += _("（含逾期另缴%(late)s元）") % {"late": fen_text(quote.late_fen)}
+    if quote.demo:
+        description += _("（演示标准，非政策）")
     ledger_post(
         person=payer,
         kind=EntryKind.PREMIUM,
@@ -369,8 +411,7 @@ def premium_pay(
         premium=payment,
         actor=actor,
         channel=channel,
-        description=_("为%(name)s（%(rel)s）代缴%(year)s年度居民医保")
-        % {"name": beneficiary.name, "rel": binding.get_relationship_display(), "year": year},
+        description=description,
     )
     notify_person(
         beneficiary,

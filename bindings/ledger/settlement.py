@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import ClassVar
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -20,10 +21,19 @@ from accounts.models import Category
 from policies.choices import InstitutionLevel, SpendScope
 
 from .errors import LedgerError
-from .money import MAX_ITEM_FEN, fen_text, percent_of
+from .money import MAX_ITEM_FEN, MAX_LEDGER_FEN, fen_text, percent_of
 from .pooling import PoolingResult, PoolingTerms, PoolingUsage, Step, pooling_compute, pooling_declared
 
 MAX_ITEMS = 8
+# An inpatient stay's slip may be larger than one outpatient item; beyond this (1 000 000 元) it is a typing slip.
+MAX_SLIP_FEN = MAX_LEDGER_FEN
+
+
+class CareKind(models.TextChoices):
+    """门诊 or 住院: what the settlement is for (Settlement.care)."""
+
+    OUTPATIENT = "outpatient", gettext_lazy("门诊")
+    INPATIENT = "inpatient", gettext_lazy("住院")
 
 
 class ItemKind(models.TextChoices):
@@ -103,10 +113,17 @@ class Item:
 
 @dataclass(frozen=True)
 class Visit:
+    """An outpatient visit or a pharmacy purchase, item by item."""
+
     level: str  # InstitutionLevel
     location: str  # PlaceLocation
     filed: bool  # 异地就医备案
     items: tuple[Item, ...]
+    care: ClassVar[str] = CareKind.OUTPATIENT
+
+    @property
+    def care_label(self) -> str:
+        return str(CareKind(self.care).label)
 
     @property
     def in_scope_fen(self) -> int:
@@ -148,6 +165,74 @@ def check_amount(fen, *, limit: int = MAX_ITEM_FEN) -> None:
         raise LedgerError(
             _("金额不能超过%(max)s元，请核对是否多输了数字。") % {"max": fen_text(limit)}, code="amount_too_large"
         )
+
+
+@dataclass(frozen=True)
+class InpatientSlip:
+    """住院: the amounts printed on the hospital's settlement slip (结算单). The fund's share of an inpatient stay
+    follows rules the sources do not give, so it is always the slip's figure (FundSource.DECLARED)."""
+
+    level: str  # InstitutionLevel
+    location: str  # PlaceLocation
+    filed: bool  # 异地就医备案
+    total_fen: int  # 总费用
+    in_scope_fen: int  # 政策范围内费用
+    fund_fen: int  # 统筹基金支付
+    care: ClassVar[str] = CareKind.INPATIENT
+    items: ClassVar[tuple] = ()
+
+    @property
+    def care_label(self) -> str:
+        return str(CareKind(self.care).label)
+
+    @property
+    def out_of_scope_fen(self) -> int:
+        return self.total_fen - self.in_scope_fen
+
+
+def check_slip(slip: InpatientSlip) -> None:
+    """The slip's shape, checked again in the service whatever the form did: fund ≤ in-scope ≤ total, none negative."""
+    if slip.level not in InstitutionLevel.values or slip.level == InstitutionLevel.PHARMACY:
+        raise LedgerError(_("请选择住院的定点医疗机构类别。"), code="bad_level")
+    if slip.location not in PlaceLocation.values:
+        raise LedgerError(_("请选择就医地。"), code="bad_location")
+    check_amount(slip.total_fen, limit=MAX_SLIP_FEN)
+    for fen in (slip.in_scope_fen, slip.fund_fen):
+        if fen != 0:
+            check_amount(fen, limit=MAX_SLIP_FEN)
+    if slip.in_scope_fen > slip.total_fen:
+        raise LedgerError(_("政策范围内费用不能大于总费用，请按结算单核对。"), code="in_scope_above_total")
+    if slip.fund_fen > slip.in_scope_fen:
+        raise LedgerError(_("统筹基金支付不能大于政策范围内费用，请按结算单核对。"), code="fund_above_in_scope")
+
+
+def inpatient_blocks(
+    *,
+    allowed: bool | None,
+    authority: str,
+    cross_province: bool,
+    cross_filed_rule: bool | None,
+    filed: bool,
+    province: str,
+) -> list[str]:
+    """Why the shared balance may not pay for this inpatient stay (PolicyVersion.inpatient_allowed and
+    inpatient_cross_province_filed of the authorizer's region). Silent sources: it may not, and the reason says so."""
+    if allowed is None:
+        return [_("共济余额能否支付住院费用未在来源中说明，本厅暂不能用共济余额支付住院费用。")]
+    if not allowed:
+        return [_("%(who)s规定共济余额不能支付住院费用。") % {"who": authority}]
+    if not cross_province:
+        return []
+    if cross_filed_rule is None:
+        return [_("在外省参保的家人住院能否使用共济余额未在来源中说明，本厅暂不能用共济余额支付。")]
+    if not cross_filed_rule:
+        return [_("%(who)s规定在外省参保的家人住院不能使用共济余额。") % {"who": authority}]
+    if not filed:
+        return [
+            _("患者在外省参保，住院使用共济余额须已办理异地就医备案到%(province)s（%(who)s）。")
+            % {"province": province, "who": authority}
+        ]
+    return []
 
 
 # --- who pays the personal share ----------------------------------------------------------------------------
@@ -302,8 +387,42 @@ def plan_settlement(
     return SettlementPlan(visit, pooling, split, notes)
 
 
+def plan_inpatient(*, slip: InpatientSlip, own_balance_fen: int | None, shared: SharedAccess | None) -> SettlementPlan:
+    """住院: the slip's fund amount, then the same payment order as a visit (split_payment)."""
+    steps = [
+        Step(_("住院总费用"), _("按医院结算单填写。"), slip.total_fen, "total"),
+        Step(
+            _("政策范围内费用"),
+            _("按医院结算单填写；其余%(out)s元为政策范围外费用。") % {"out": fen_text(slip.out_of_scope_fen)},
+            slip.in_scope_fen,
+            "in_scope",
+        ),
+        Step(
+            _("统筹基金支付（按结算单）"),
+            _("住院统筹支付按医院结算单金额计，本厅不另行计算。"),
+            slip.fund_fen,
+            "fund",
+        ),
+    ]
+    pooling = PoolingResult(0, 0, slip.fund_fen, steps, True, [], declared=True)
+    split = split_payment(
+        visit_in_scope_fen=slip.in_scope_fen,
+        out_of_scope_fen=slip.out_of_scope_fen,
+        fund_fen=slip.fund_fen,
+        own_balance_fen=own_balance_fen,
+        shared=shared,
+        out_of_scope_labels=(_("政策范围外费用"),),
+    )
+    return SettlementPlan(slip, pooling, split)
+
+
 def posting_refusal(plan: SettlementPlan, *, wants_shared: bool) -> LedgerError | None:
     """Why this plan may be shown but not written to the ledger, or None."""
+    if plan.visit.care == CareKind.INPATIENT and plan.visit.in_scope_fen == 0:
+        return LedgerError(
+            _("结算单上的政策范围内费用为0元：政策范围外费用不能使用个人账户或共济余额支付。"),
+            code="out_of_scope_items",
+        )
     if plan.visit.in_scope_fen == 0:
         return LedgerError(
             _(

@@ -20,18 +20,29 @@ from accounts.acting import acting_scope
 from accounts.audit import audit, region_of
 from accounts.middleware import acting_refusal
 from accounts.models import AuditAction, ProxyScope
+from accounts.stepup import step_up_guard
 from accounts.views import client_ip
 from bindings.counter.permissions import can_use_counter
 from bindings.counter.services import CounterError, person_lookup
 from bindings.ledger import premiums, selectors
 from bindings.ledger import services as ledger
 from bindings.ledger.errors import LedgerError
-from bindings.ledger.forms import CapForm, CounterPatientForm, ItemFormSet, PremiumForm, SimulatorForm, visit_from
+from bindings.ledger.forms import (
+    CapForm,
+    CounterPatientForm,
+    ItemFormSet,
+    PremiumForm,
+    SimulatorForm,
+    UnboundPremiumForm,
+    visit_from,
+)
 from bindings.ledger.money import fen_text
 from bindings.ledger.selectors import person_or_404
 from bindings.ledger.settlement import PlaceLocation, posting_refusal
-from bindings.models import Binding
+from bindings.models import Binding, IdType
+from bindings.services.applications import RelativeInput, find_in_registry
 from policies.choices import ChannelKind
+from policies.selectors import relationship_label, resolved_policy
 
 
 def year_param(request, today: datetime.date) -> int:
@@ -78,7 +89,9 @@ def _run_simulator(request, *, patients, resolve, channel, template, extra=None)
     counter_form = extra.get("counter_form")
     plan = refusal = error = None
     patient = authorizer = None
-    forms_ok = bound and form.is_valid() & items.is_valid() & (counter_form.is_valid() if counter_form else True)
+    # 住院 takes the slip's amounts instead of the items: an empty item list is then no error.
+    items_ok = form.inpatient or items.is_valid() if bound else False
+    forms_ok = bound and form.is_valid() & items_ok & (counter_form.is_valid() if counter_form else True)
     if forms_ok:
         visit = visit_from(form, items)
         declared = form.cleaned_data.get("declared_fund")
@@ -267,7 +280,14 @@ def premium(request):
     person = person_or_404(request.user)
     today = timezone.localdate()
     if request.method == "POST":
+        # Paying from the personal account: a fresh identity check of the signed-in user first (accounts.stepup).
+        if (verify := step_up_guard(request, next_url=request.path, why=_("缴费前，请先核验本人身份。"))) is not None:
+            return verify
         return _premium_post(request, person, today)
+    return _premium_page(request, person, today)
+
+
+def _premium_page(request, person, today, *, unbound_form=None, unbound_quote=None, status=200):
     quotes, policies = [], {}
     if person.has_personal_account:
         for binding in selectors.active_bindings_as_authorizer(person, today):
@@ -283,11 +303,81 @@ def premium(request):
             "quotes": quotes,
             "paid": premiums.premiums_paid_by(person),
             "received": premiums.premiums_received_by(person),
+            "unbound_form": unbound_form or _unbound_form(person, today),
+            "unbound_quote": unbound_quote,
+            "unbound_silent": _unbound_silent(person, today),
+            "unbound_labels": "、".join(str(label) for _value, label in _unbound_choices(person, today)),
         },
+        status=status,
     )
 
 
+def _unbound_choices(person, today):
+    policy = resolved_policy(person.city_code, today)
+    return [(r, relationship_label(r)) for r in premiums.unbound_relationships(policy, today)]
+
+
+def _unbound_silent(person, today) -> str:
+    """Why the page offers no 代缴 without a binding in the payer's region ("" when it does)."""
+    if _unbound_choices(person, today):
+        return ""
+    return _("您所在地区的来源未说明可为未绑定家庭共济的家人代缴（未在来源中说明），须先绑定家庭共济后再代缴。")
+
+
+def _unbound_form(person, today, data=None):
+    return UnboundPremiumForm(
+        data, relationships=_unbound_choices(person, today), years=premiums.payable_years(today), prefix="unbound"
+    )
+
+
+# Looking a relative up moves no money, so it is not the `premium` view's POST (which asks for a fresh identity
+# check and spends it): the page posts the look-up here and only the payment to `premium`.
+@login_required
+@require_POST
+@acting_scope(ProxyScope.PAY)
+def premium_lookup(request):
+    """代缴 without a binding, first step: find the relative in the registry and show what is due, or why not."""
+    person = person_or_404(request.user)
+    return _premium_unbound_post(request, person, timezone.localdate(), paying=False)
+
+
+def _premium_unbound_post(request, person, today, *, paying=True):
+    """代缴 without a binding: look the relative up and show the amount (premium_lookup), then pay (`premium`)."""
+    form = _unbound_form(person, today, request.POST)
+    if not form.is_valid():
+        return _premium_page(request, person, today, unbound_form=form)
+    data = form.cleaned_data
+    relative = find_in_registry(RelativeInput(IdType.RESIDENT_ID, data["id_number"], data["name"], ""))
+    if relative is None:
+        form.add_error(None, _("未在参保登记信息中找到该家人，请核对身份证号码和姓名。"))
+        return _premium_page(request, person, today, unbound_form=form)
+    if not paying or request.POST.get("action") != "pay":
+        quote = premiums.premium_quote(
+            payer=person, relative=relative, relationship=data["relationship"], year=data["year"], on=today
+        )
+        return _premium_page(request, person, today, unbound_form=form, unbound_quote=quote)
+    if not data["confirm"]:
+        form.add_error("confirm", _("请勾选“我已核对参保人、年度和金额”后再缴费。"))
+        return _premium_page(request, person, today, unbound_form=form)
+    try:
+        payment = ledger.premium_pay(
+            payer=person,
+            beneficiary=relative,
+            relationship=data["relationship"],
+            year=data["year"],
+            actor=request.user,
+            on=today,
+        )
+    except LedgerError as exc:
+        messages.error(request, exc.message)
+        return redirect("ledger:premium")
+    messages.success(request, _("代缴成功。"))
+    return redirect("ledger:premium_receipt", pk=payment.pk)
+
+
 def _premium_post(request, person, today):
+    if request.POST.get("mode") == "unbound":
+        return _premium_unbound_post(request, person, today)
     form = PremiumForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请勾选“我已核对缴费人、年度和金额”后再缴费。"))
@@ -312,7 +402,18 @@ def _premium_post(request, person, today):
 @login_required
 def premium_receipt(request, pk):
     payment = premiums.premium_for_viewer(user=request.user, pk=pk)
-    return render(request, "ledger/premium_receipt.html", {"payment": payment})
+    standard = premiums.standard_for_payment(payment)
+    return render(
+        request,
+        "ledger/premium_receipt.html",
+        {
+            "payment": payment,
+            "relationship": relationship_label(payment.relationship)
+            if payment.relationship
+            else payment.binding.get_relationship_display(),
+            "demo": bool(standard and standard.is_demo),
+        },
+    )
 
 
 # --- spending caps ------------------------------------------------------------------------------------------

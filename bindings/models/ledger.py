@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import InsuredPerson
-from bindings.ledger.settlement import ItemKind, PlaceLocation
+from bindings.ledger.settlement import CareKind, ItemKind, PlaceLocation
 from policies.choices import ChannelKind, InstitutionLevel
 
 
@@ -34,9 +34,8 @@ class FundSource(models.TextChoices):
     DECLARED = "declared", _("按结算单填写")
 
 
-class CareKind(models.TextChoices):
-    OUTPATIENT = "outpatient", _("门诊")
-    INPATIENT = "inpatient", _("住院")
+# CareKind is defined in bindings/ledger/settlement.py (the arithmetic needs it and may not import models) and
+# imported above, so `from bindings.models import CareKind` keeps working.
 
 
 class Settlement(models.Model):

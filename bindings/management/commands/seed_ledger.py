@@ -7,7 +7,9 @@ Run after seed_demo (and load_policies). It
    not policy); flexibly employed and retired members are skipped: the policy data has no number for them;
 3. binds a few demo relatives through the binding services where they are not bound yet (proof photos are
    generated, clerks approve where the region reviews);
-4. posts a few outpatient settlements a month for those relatives, paid from the shared balances.
+4. posts a few outpatient settlements a month for those relatives, paid from the shared balances;
+5. adds a clearly labelled 演示标准 (is_demo, not policy) for next year's 居民医保 premium in 宜春, so 王建国 can
+   pay his wife's premium in the demo (bindings/demo.py).
 """
 
 import datetime
@@ -23,6 +25,7 @@ from accounts.demo import CITIES, PEOPLE
 from accounts.idnumbers import make_id_number
 from accounts.models import InsuredPerson, Scheme
 from bindings import services
+from bindings.demo import demo_premium_standard
 from bindings.ledger import services as ledger
 from bindings.ledger.errors import LedgerError
 from bindings.ledger.selectors import ledger_sum_fen, month_start, previous_month
@@ -40,7 +43,8 @@ OWN_CONTRIBUTION_FEN = 15_600
 # (authorizer key, relative key, relationship, visits per month: (day, level, drug 元, treatment 元, slip fund 元))
 FAMILIES = [
     ("wang_jianguo", "li_xiuying", Relationship.SPOUSE, [(6, InstitutionLevel.PHARMACY, 86, 0, 0)]),
-    ("wang_jianguo", "wang_xiaoyu", Relationship.CHILD, [(15, InstitutionLevel.LEVEL2, 120, 60, 54)]),
+    # 王小宇 is bound to his grandfather (bindings/demo.py, the acting-for demo): one authorizer at a time.
+    ("wang_defu", "wang_xiaoyu", Relationship.GRANDCHILD, [(15, InstitutionLevel.LEVEL2, 120, 60, 54)]),
     ("chen_zhiqiang", "liu_fang", Relationship.SPOUSE, [(9, InstitutionLevel.LEVEL3, 210, 40, 75)]),
     ("yang_fan", "wu_shuzhen", Relationship.PARENT, [(12, InstitutionLevel.COMMUNITY, 95, 20, 40)]),
     ("huang_wei", "huang_li", Relationship.SIBLING, [(18, InstitutionLevel.LEVEL1, 80, 30, 75)]),
@@ -76,6 +80,9 @@ class Command(BaseCommand):
         opened = self._open(months[0])
         credits = self._credit(months)
         debits = self._share(months)
+        made = demo_premium_standard(today)
+        if made:
+            self.stdout.write(made)
         mismatched = [
             p for p in InsuredPerson.objects.filter(scheme=Scheme.EMPLOYEE) if p.balance_fen != ledger_sum_fen(p)
         ]
@@ -125,7 +132,11 @@ class Command(BaseCommand):
                     authorizer=authorizer, actor=actor, channel=ChannelKind.COUNTER
                 )
                 data = services.RelativeInput(
-                    id_type="resident_id", id_number=relative.id_number, name=relative.name, relationship=relationship
+                    id_type="resident_id",
+                    id_number=relative.id_number,
+                    name=relative.name,
+                    relationship=relationship,
+                    phone=relative.phone,
                 )
                 result = services.binding_add_relative(application=application, data=data, actor=actor)
                 if result.binding is None:

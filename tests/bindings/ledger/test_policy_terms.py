@@ -27,7 +27,7 @@ def _person(district, **kwargs):
         ("430405", {}, plain.HY),
         ("510502", {}, plain.LZ),
         ("510502", {"retired": True}, plain.LZ_RETIRED),
-        ("450802", {"resident": True}, plain.GG),
+        ("450802", {"resident": True}, plain.GG_STATED),  # seed 003 states no 起付线
     ],
 )
 def test_terms_from_the_data_match_the_worked_examples(policies, district, kwargs, table):

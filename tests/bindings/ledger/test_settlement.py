@@ -4,6 +4,7 @@ Worked examples use DOMAIN.md's numbers; test_policy_terms.py checks the same te
 data, so these plain-number cases are the data's cases.
 """
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -191,7 +192,8 @@ def test_luzhou_shares(table, level, expected):
 
 # --- 贵港 居民医保: per-day limits 150 (level 2+) 65 %, 100 (level 1-) 75 %, 70 (village clinic) 85 % -------------
 
-# 贵港 居民医保: no deductible (DOMAIN.md: "none"), per-day caps only.
+# 贵港 居民医保: per-day caps only. Seed 003 does not state a deductible; these worked examples fill in 0 to check
+# the per-day arithmetic, while the data leaves it out (GG_STATED) and the simulator asks for the slip's amount.
 GG = {
     "level3": terms(65, 0, per_day=150),
     "level2": terms(65, 0, per_day=150),
@@ -199,6 +201,7 @@ GG = {
     "community": terms(75, 0, per_day=100),
     "village_clinic": terms(85, 0, per_day=70),
 }
+GG_STATED = {level: dataclasses.replace(level_terms, deductible_fen=None) for level, level_terms in GG.items()}
 # The same terms with the deductible unknown: what a region whose source is silent looks like.
 INCOMPLETE = terms(65, per_day=150)
 

@@ -14,7 +14,7 @@ from bindings import services
 from bindings.ledger import services as ledger
 from bindings.models import EntryKind, LedgerEntry, PremiumPayment, Settlement, SpendingCap
 from policies.relationships import Relationship
-from tests.factories import clerk
+from tests.factories import clerk, step_up
 
 from .conftest import assert_books_balance, balance, visit
 
@@ -236,7 +236,7 @@ def test_csv_export_for_the_authorizer_and_the_relative(client, wang):
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0] == ["日期", "使用人", "关系", "就医机构", "就医地", "共济支付（元）", "结算单号"]
+    assert rows[0] == ["日期", "使用人", "关系", "就医机构", "就医地", "共济支付（元）", "结算单号", "就医类型"]
     assert sorted(r[1] for r in rows[1:]) == sorted([wang["father"].name, wang["child"].name])
     serials = set(Settlement.objects.values_list("serial", flat=True))
     assert {r[6] for r in rows[1:]} == serials and {r[5] for r in rows[1:]} == {"10.00"}
@@ -305,13 +305,16 @@ def test_premium_page_and_payment(client, family, monkeypatch):
     page = client.get(reverse("ledger:premium")).content.decode()
     assert "400.00" in page and "2025年度" in page and "未在来源中说明" not in page.split("2025年度")[1][:400]
     assert "未在来源中说明" in page  # 2024's amount is not in the data
+    step_up(client, family.account(liu))  # paying from the account needs a fresh identity check, once per payment
     refused = client.post(reverse("ledger:premium"), {"binding": binding.pk, "year": 2025})
     assert refused.status_code == 302 and not PremiumPayment.objects.exists()
+    step_up(client, family.account(liu))
     response = client.post(reverse("ledger:premium"), {"binding": binding.pk, "year": 2025, "confirm": "1"})
     payment = PremiumPayment.objects.get()
     assert response["Location"] == reverse("ledger:premium_receipt", args=[payment.pk])
     receipt = client.get(response["Location"]).content.decode()
     assert payment.serial in receipt and "400.00" in receipt and mother.name in receipt
+    step_up(client, family.account(liu))
     again = client.post(reverse("ledger:premium"), {"binding": binding.pk, "year": 2025, "confirm": "1"}, follow=True)
     assert "不能重复缴纳" in again.content.decode() and PremiumPayment.objects.count() == 1
 
