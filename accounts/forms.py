@@ -1,11 +1,15 @@
 import re
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .idnumbers import normalize_identifier, parse_id_number
+from .sms import RESEND_WAIT, sms_resend_interval, sms_resend_wait
 
 # [0-9], not \d: in Python \d also matches Arabic-Indic and other digits.
 PHONE_RE = re.compile(r"1[3-9][0-9]{9}")
@@ -39,6 +43,28 @@ class IdNumberField(forms.CharField):
         return info.number
 
 
+class IdentifierField(forms.CharField):
+    """身份证号码或手机号码, as the label says: either is accepted and normalised the one way every sign-in
+    compares identifiers (normalize_identifier); a number that is neither is told so in those words."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("身份证号码或手机号码"))
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "username", "spellcheck": "false"})
+
+    def to_python(self, value):
+        return normalize_identifier(super().to_python(value))
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values or PHONE_RE.fullmatch(value):
+            return value
+        if len(value) == 18:
+            return parse_id_number(value).number  # its own words: check digit, birth date
+        raise ValidationError(_("请输入18位身份证号码或11位手机号码。"), code="identifier_format")
+
+
 class PhoneField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("手机号码"))
@@ -66,7 +92,58 @@ class SmsCodeField(forms.CharField):
         return normalize_identifier(super().to_python(value))  # a code typed in full-width digits is the same code
 
 
-class RegisterForm(forms.Form):
+class HallFormMixin:
+    """请填写{label} instead of Django's bare 请填写此项 for a required field without a message of its own (the
+    hall's catalogue, locale/zh_Hans, rewords the rest of Django's defaults)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = str(forms.Field.default_error_messages["required"])
+        for field in self.fields.values():
+            if str(field.error_messages.get("required", "")) != default or not field.label:
+                continue
+            if isinstance(field, forms.BooleanField):
+                message = _("请勾选“%(label)s”。")
+            elif isinstance(field, (forms.ChoiceField, forms.FileField)):
+                message = _("请选择%(label)s。")
+            else:
+                message = _("请填写%(label)s。")
+            field.error_messages["required"] = message % {"label": field.label}
+
+
+class SmsResendMixin:
+    """What includes/sms_send_button.html shows next to a form's 获取验证码: the server's resend interval and how
+    long this phone still has to wait, so the countdown starts from the server's number (no-JS: the hint says it)."""
+
+    sms_phone_field = "phone"
+    sms_phone = ""  # a fixed phone (the account's own, for the fresh identity check) instead of a typed one
+
+    def _sms_target(self) -> str:
+        if self.sms_phone:
+            return self.sms_phone
+        if self.is_bound and not self.has_error(self.sms_phone_field) and hasattr(self, "cleaned_data"):
+            return self.cleaned_data.get(self.sms_phone_field) or ""
+        return ""
+
+    @cached_property
+    def resend_wait(self) -> int:
+        return sms_resend_wait(self._sms_target())
+
+    @property
+    def resend_interval(self) -> int:
+        return sms_resend_interval()
+
+
+def sms_refusal(request, form, exc, *, field=None) -> None:
+    """A refused 获取验证码: asking again too soon is not a wrong phone number, so it is a notice (the button
+    counts down), not an error on the field; every other refusal is the field's error."""
+    if exc.code == RESEND_WAIT:
+        messages.info(request, exc.message)
+    else:
+        form.add_error(field, exc.message)
+
+
+class RegisterForm(HallFormMixin, SmsResendMixin, forms.Form):
     """Real-name registration on one page. The 'send code' button validates only the first three fields."""
 
     name = forms.CharField(label=_("姓名"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
@@ -117,7 +194,7 @@ class RegisterForm(forms.Form):
         return cleaned
 
 
-class PasswordLoginForm(forms.Form):
+class PasswordLoginForm(HallFormMixin, forms.Form):
     identifier = forms.CharField(
         label=_("身份证号码或手机号码"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "username"})
     )
@@ -129,15 +206,16 @@ class PasswordLoginForm(forms.Form):
         return normalize_identifier(self.cleaned_data["identifier"])
 
 
-class SmsCodeForm(forms.Form):
+class SmsCodeForm(HallFormMixin, SmsResendMixin, forms.Form):
     """A code from a text message: optional while asking for one (获取验证码), required when checking it. Used by
-    the SMS sign-in and by the fresh identity check before granting a proxy."""
+    the SMS sign-in and by the fresh identity check before granting a proxy (phone: the account's own)."""
 
     sms_code = SmsCodeField(required=False)
 
-    def __init__(self, *args, sending_code=False, **kwargs):
+    def __init__(self, *args, sending_code=False, phone="", **kwargs):
         super().__init__(*args, **kwargs)
         self.sending_code = sending_code
+        self.sms_phone = phone
 
     def clean(self):
         cleaned = super().clean()
@@ -151,8 +229,8 @@ class SmsLoginForm(SmsCodeForm):
     field_order = ["phone", "sms_code"]
 
 
-class FaceStartForm(forms.Form):
-    identifier = IdNumberField()
+class FaceStartForm(HallFormMixin, forms.Form):
+    identifier = IdentifierField()
     consent = forms.BooleanField(
         label=_("我已阅读《人脸识别信息处理告知书》，同意本次登录使用人脸识别核验身份"), required=False
     )
@@ -162,3 +240,7 @@ class FaceCaptureForm(forms.Form):
     photo = forms.FileField(
         label=_("人脸照片"), required=True, error_messages={"required": _("请先拍照或选择一张照片。")}
     )
+
+
+class HallPasswordChangeForm(HallFormMixin, PasswordChangeForm):
+    """修改密码 with the required fields named (请填写原密码); Django's other messages come from locale/zh_Hans."""

@@ -113,6 +113,11 @@ def interval_start(key: str, *, now: datetime, interval: timedelta) -> datetime 
     return RateBucket.objects.filter(key=key, window=MARK_WINDOW).values_list("expires_at", flat=True).first() or now
 
 
+def interval_end(key: str) -> datetime | None:
+    """When the last interval started for `key` ends (it may be over already); None if none was started."""
+    return RateBucket.objects.filter(key=key, window=MARK_WINDOW).values_list("expires_at", flat=True).first()
+
+
 def interval_cancel(key: str) -> None:
     """Forget the interval started by a request that was then refused: it does not make the next one wait."""
     RateBucket.objects.filter(key=key, window=MARK_WINDOW).delete()

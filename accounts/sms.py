@@ -77,6 +77,25 @@ def sms_available() -> bool:
 # uncounted.
 
 
+RESEND_WAIT = "resend_wait"  # SmsError.code of a request inside the resend interval: not a wrong phone number
+
+
+def sms_resend_interval() -> int:
+    """Seconds between two codes to one phone (SMS_RESEND_INTERVAL): the 获取验证码 button counts them down."""
+    return int(settings.SMS_RESEND_INTERVAL.total_seconds())
+
+
+def sms_resend_wait(phone: str) -> int:
+    """Seconds until `phone` may be sent another code (0: now), read without starting an interval."""
+    if not phone:
+        return 0
+    now = timezone.now()
+    ends = ratelimit.interval_end(_rate_key("last", phone))
+    if ends is None or ends <= now:
+        return 0
+    return min(sms_resend_interval(), int((ends - now).total_seconds()) + 1)
+
+
 def _rate_key(kind: str, value: str) -> str:
     """Stored keys carry a keyed hash, not the phone number or address itself."""
     return ratelimit.bucket_key(f"sms-{kind}", value)
@@ -97,7 +116,7 @@ def _check_rate(*, phone: str, ip: str | None, now) -> None:
     running_until = ratelimit.interval_start(last_key, now=now, interval=settings.SMS_RESEND_INTERVAL)
     if running_until is not None:
         wait = int((running_until - now).total_seconds()) + 1
-        raise SmsError(_("验证码已发送，请在%(s)s秒后再重新获取。") % {"s": wait})
+        raise SmsError(_("验证码已发送，请在%(s)s秒后再重新获取。") % {"s": wait}, code=RESEND_WAIT)
     taken = []
     try:
         hit = _count_send(_rate_key("phone", phone), now)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import guardian_views, views
+from . import guardian_views, password_reset, stepup_views, views
 from .acting import acting_scope
 
 app_name = "accounts"
@@ -19,8 +19,15 @@ urlpatterns = [
     # Signing out always works, also while acting for someone else (it ends that too).
     path("logout/", acting_scope(None)(auth_views.LogoutView.as_view()), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/forgot/", password_reset.forgot, name="password_forgot"),
+    path("password/forgot/code/", password_reset.forgot_code, name="password_forgot_code"),
+    path("password/forgot/new/", password_reset.forgot_new, name="password_forgot_new"),
     path("me/", views.profile, name="profile"),
     path("elder-mode/", views.elder_mode_toggle, name="elder_mode"),
     path("acting/", views.acting_switch, name="acting_switch"),
     path("sms-outbox/", views.sms_outbox, name="sms_outbox"),
+    path("agreements/<slug:slug>/", views.agreement, name="agreement"),
+    path("verify/", stepup_views.verify, name="verify"),
+    path("verify/face/", stepup_views.verify_face, name="verify_face"),
+    path("verify/face/capture/", stepup_views.verify_face_capture, name="verify_face_capture"),
 ]

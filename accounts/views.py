@@ -13,10 +13,19 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .acting import SESSION_KEY, acting_for, acting_scope, agent_of
+from .agreements import AGREEMENTS, agreement_by_slug
 from .backends import user_for_identifier
 from .capacity import account_block
 from .face import FaceCheckError, face_challenge_start, face_verify
-from .forms import FaceCaptureForm, FaceStartForm, PasswordLoginForm, RegisterForm, SmsLoginForm
+from .forms import (
+    FaceCaptureForm,
+    FaceStartForm,
+    HallPasswordChangeForm,
+    PasswordLoginForm,
+    RegisterForm,
+    SmsLoginForm,
+    sms_refusal,
+)
 from .guardian_views import account_blocked, pending_registration
 from .lockout import NETWORK, lockout_scope
 from .models import FaceChallenge, SmsPurpose
@@ -94,8 +103,8 @@ def login_sms(request):
                     deliver=user_for_identifier(phone) is not None,
                 )
             except SmsError as exc:
-                form.add_error("phone", str(exc))
-            if not form.errors:
+                sms_refusal(request, form, exc, field="phone")
+            else:
                 messages.info(request, _("如该手机号已注册，验证码已发送，5分钟内有效。"))
         else:
             user = authenticate(request, username=phone, sms_code=form.cleaned_data["sms_code"])
@@ -200,7 +209,7 @@ def register(request):
                         session=request.session,
                     )
                 except SmsError as exc:
-                    form.add_error("phone", str(exc))
+                    sms_refusal(request, form, exc, field="phone")
                 else:
                     messages.info(request, _("验证码已发送到您的手机，5分钟内有效。"))
             else:
@@ -270,6 +279,7 @@ def sms_outbox(request):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
+    form_class = HallPasswordChangeForm
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form):
@@ -282,6 +292,13 @@ def profile(request):
     person = request.user.person
     region = region_name(person.city_code) if person else ""
     return render(request, "accounts/profile.html", {"person": person, "person_region": region})
+
+
+def agreement(request, slug):
+    """用户服务协议 or 个人信息保护政策: public pages, linked from registration."""
+    page = agreement_by_slug(slug)
+    others = [other for other in AGREEMENTS if other.slug != slug]
+    return render(request, page.template, {"agreement": page, "others": others})
 
 
 def locked_out(request, original_response=None, credentials=None):

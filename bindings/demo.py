@@ -1,6 +1,8 @@
 """Demo cases made through the real services, so the clerk's queue has something to decide."""
 
+import datetime
 import io
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -17,7 +19,9 @@ from accounts.models import (
     VerifiedVia,
 )
 from bindings.services import RelativeInput
-from policies.models import Region
+from policies.cache import policies_changed
+from policies.models import PremiumAmount, Region
+from policies.selectors import resolved_policy
 
 from . import services
 from .models import Binding
@@ -37,7 +41,7 @@ def _submit_case(authorizer: InsuredPerson, relative: InsuredPerson, relationshi
     """Apply, give the proof asked for (a photo, or the pledge where no upload is asked), submit: (case, refusal)."""
     user = authorizer.account
     application = services.application_start(authorizer=authorizer, actor=user)
-    data = RelativeInput("resident_id", relative.id_number, relative.name, relationship)
+    data = RelativeInput("resident_id", relative.id_number, relative.name, relationship, phone=relative.phone)
     result = services.binding_add_relative(application=application, data=data, actor=user)
     if result.binding is None:
         return "", "；".join(r.message for r in result.verdict.reasons)
@@ -121,3 +125,34 @@ def demo_family_delegation() -> str:
         )
         made.append("王德福's proxy 王建国")
     return ("Acting-for demo: " + ", ".join(made)) if made else ""
+
+
+# 王建国's 代缴 (README): the sources give no 居民医保 standard for 宜春, so the demo carries one, marked is_demo and
+# shown as 演示标准（非政策） wherever it is used. It is never written where the data states a standard for the year.
+DEMO_PREMIUM_CITY = "360900"
+DEMO_PREMIUM_YUAN = Decimal("400")
+DEMO_PREMIUM_NOTE = "演示标准（非政策）：来源未给出宜春该年度居民医保个人缴费标准，仅用于演示代缴流程。"
+
+
+def demo_premium_standard(today: datetime.date | None = None) -> str:
+    """Idempotent: a 演示标准 for next year in 宜春 (collection period to 31 December), so that 王建国 can pay his
+    wife's premium from his account in the demo. Added to the version that states 宜春's standards, if one does
+    (a row on a more specific version would hide the real ones), else to 宜春's own."""
+    if not Region.objects.exists():
+        return "Policies not loaded: no demo premium standard (run load_policies first)."
+    today = today or timezone.localdate()
+    year = today.year + 1
+    policy = resolved_policy(DEMO_PREMIUM_CITY, today)
+    if policy.premium_for(year) is not None or not policy.versions:
+        return ""
+    version = policy.premium_amounts.version or policy.versions[0]
+    PremiumAmount.objects.create(
+        version=version,
+        year=year,
+        amount_yuan=DEMO_PREMIUM_YUAN,
+        due_on=datetime.date(today.year, 12, 31),
+        is_demo=True,
+        note=DEMO_PREMIUM_NOTE,
+    )
+    policies_changed()
+    return f"Demo premium standard (演示标准, not policy): {version.region.name} {year}."

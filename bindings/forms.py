@@ -31,9 +31,15 @@ class RelativeForm(forms.Form):
     start_date = forms.DateField(label=_("共济开始日期"), required=False, widget=DateInput)
     end_date = forms.DateField(label=_("共济结束日期"), required=False, widget=DateInput)
 
-    def __init__(self, *args, dates_mode=DatesMode.NOT_ALLOWED, relationships=None, **kwargs):
+    def __init__(self, *args, dates_mode=DatesMode.NOT_ALLOWED, relationships=None, phone_required=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.dates_mode = dates_mode
+        if phone_required:  # the city asks for it (policies.eligibility.phone_required, which the engine checks)
+            phone = self.fields["phone"]
+            phone.required = True
+            phone.label = _("使用人联系电话（手机号码）")
+            phone.help_text = _("本地政策规定须填写使用人的联系电话，用于核实和通知。")
+            phone.error_messages["required"] = _("请填写使用人的联系电话（11位手机号码）。")
         if relationships is not None:  # only what the city's rules allow (policy_relationships)
             field = self.fields["relationship"]
             field.choices = [("", _("请选择"))] + [(r.value, r.label) for r in relationships]

@@ -5,11 +5,18 @@ acting_kind as what). These helpers put them in words for the resident's page an
 events must be loaded with select_related("actor__person", "on_behalf_of").
 """
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.acting import agent_of
 from accounts.masking import mask_name
 from accounts.models import ActingKind
+
+from .models import ShownStatus, Status
+from .selectors import working_days_between
 
 EVENT_RELATED = ("actor__person", "on_behalf_of")
 
@@ -66,3 +73,58 @@ def for_party(events, user) -> list:
             person_name=event.on_behalf_of.name if own_side else mask_name(event.on_behalf_of.name),
         )
     return events
+
+
+# --- where a case stands: the resident's tracker and the done page's headline -----------------------------------
+
+
+@dataclass(frozen=True)
+class TrackerStep:
+    label: str
+    state: str  # "done", "current" or "todo"
+
+
+@dataclass(frozen=True)
+class CaseTracker:
+    """受理 → 审核 → 办结 for one binding, with the day the region's processing time says it should be done."""
+
+    binding: object
+    steps: tuple
+    expected_on: date | None
+    waiting_for_resident: bool = False  # returned for more proof: the clock waits for him
+
+
+def expected_done_on(submitted_on: date, working_days: int) -> date:
+    """The day `working_days` working days after `submitted_on`, counted as the clerk queue counts them
+    (bindings.selectors.working_days_between: Monday to Friday, public holidays not known)."""
+    day = submitted_on
+    while working_days_between(submitted_on, day) < working_days:
+        day += timedelta(days=1)
+    return day
+
+
+def case_tracker(binding, policy) -> CaseTracker:
+    """The tracker of a binding still in progress (submitted or returned for more proof)."""
+    waiting_for_resident = binding.status == Status.RETURNED
+    steps = (
+        TrackerStep(str(_("已受理")), "done"),
+        TrackerStep(str(_("待补充材料")) if waiting_for_resident else str(_("审核中")), "current"),
+        TrackerStep(str(_("办结")), "todo"),
+    )
+    expected = None
+    if binding.submitted_at and not waiting_for_resident:
+        submitted_on = timezone.localdate(binding.submitted_at)
+        expected = expected_done_on(submitted_on, policy.effective_review_working_days)
+    return CaseTracker(binding=binding, steps=steps, expected_on=expected, waiting_for_resident=waiting_for_resident)
+
+
+def outcome_headline(bindings, on: date | None = None) -> str:
+    """The done page's headline, true to what the statuses say (never 申请已受理 above 已生效)."""
+    shown = {b.shown_status(on) for b in bindings}
+    if shown and shown <= {ShownStatus.ACTIVE}:
+        return str(_("共济已生效"))
+    if shown and shown <= {ShownStatus.ACTIVE, ShownStatus.NOT_YET}:
+        return str(_("共济已登记，到开始日期生效"))
+    if shown & {ShownStatus.SUBMITTED, ShownStatus.RETURNED}:
+        return str(_("申请已受理，等待审核")) if ShownStatus.ACTIVE not in shown else str(_("申请已受理，部分已生效"))
+    return str(_("申请已办结"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import relative_face_views, views
 
 app_name = "bindings"
 
@@ -8,8 +8,10 @@ urlpatterns = [
     path("apply/", views.apply, name="apply"),
     path("applications/<str:case>/relative/", views.relative, name="relative"),
     path("applications/<str:case>/relative/<int:pk>/remove/", views.remove_relative, name="remove_relative"),
+    path("applications/<str:case>/relative/<int:pk>/face/", relative_face_views.relative_face, name="relative_face"),
     path("applications/<str:case>/proof/", views.proof, name="proof"),
     path("applications/<str:case>/summary/", views.summary, name="summary"),
+    path("applications/<str:case>/discard/", views.discard, name="discard"),
     path("applications/<str:case>/done/", views.done, name="done"),
     path("mine/", views.mine, name="mine"),
     path("<int:pk>/", views.detail, name="detail"),

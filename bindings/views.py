@@ -15,13 +15,15 @@ from django.views.decorators.http import require_POST
 from accounts.acting import acting_scope
 from accounts.audit import audit, region_of
 from accounts.models import AuditAction, ProxyScope
+from accounts.stepup import step_up_guard, step_up_peek, verify_url
 from accounts.views import client_ip
 from bindings.services import BindingError, RelativeInput
-from policies.choices import DatesMode
+from policies.choices import ChannelKind, DatesMode
+from policies.eligibility import application_requirements, phone_required
 from policies.selectors import resolved_policy
 
 from . import selectors, services, timeline, uploads
-from .forms import RelativeForm, SubmitForm
+from .forms import RelativeForm, SubmitForm, policy_relationships
 from .models import DocumentAccess, Notice, Status
 from .proofs import handle_proof_post, proof_rows
 from .transitions import PARTY_ACTIONS, Action, action_flags, binding_actions, party_may
@@ -61,7 +63,10 @@ def apply(request):
         else:
             application = services.application_start(authorizer=person, actor=request.user)
             return redirect("bindings:relative", case=application.case_number)
-    return render(request, "bindings/apply_notice.html", {"policy": policy, "person": person, "quota": _quota(person)})
+    # What the city asks in this wizard (the online hall), from the engine, before the resident starts.
+    requirements = application_requirements(policy, channel=ChannelKind.ONLINE_HALL, authorizer=person)
+    context = {"policy": policy, "person": person, "quota": _quota(person), "requirements": requirements}
+    return render(request, "bindings/apply_notice.html", context)
 
 
 @login_required
@@ -73,11 +78,22 @@ def relative(request, case):
         return redirect("bindings:done", case=case)
     policy = _policy(application.authorizer)
     dates_mode = policy.dates_mode.value or DatesMode.NOT_ALLOWED
-    form = RelativeForm(request.POST if request.method == "POST" else None, dates_mode=dates_mode)
+    form = RelativeForm(
+        request.POST if request.method == "POST" else None,
+        dates_mode=dates_mode,
+        relationships=policy_relationships(policy),  # what the city allows today, as at the counter
+        phone_required=phone_required(policy),
+    )
     result = None
     if request.method == "POST" and form.is_valid():
         data = RelativeInput(**form.cleaned_data)
         result = services.binding_add_relative(application=application, data=data, actor=request.user)
+        if result.binding is not None and result.verdict.face_check_age is not None:
+            messages.success(
+                request,
+                _("预检通过：%(name)s可以绑定。请%(name)s本人完成人脸识别。") % {"name": result.relative.name},
+            )
+            return redirect("bindings:relative_face", case=case, pk=result.binding.pk)
         if result.binding is not None:
             messages.success(
                 request, _("预检通过：%(name)s可以绑定。请上传证明材料。") % {"name": result.relative.name}
@@ -90,6 +106,9 @@ def relative(request, case):
         "policy": policy,
         "quota": _quota(application.authorizer, application),
         "drafts": application.bindings.select_related("relative"),
+        "requirements": application_requirements(
+            policy, channel=application.channel, authorizer=application.authorizer
+        ),
     }
     return render(request, "bindings/apply_relative.html", context)
 
@@ -105,7 +124,11 @@ def proof(request, case):
     if not bindings:
         return redirect("bindings:relative", case=case)
     if request.method == "POST":
-        return handle_proof_post(request, bindings, redirect_to=reverse("bindings:proof", args=[case]))
+        # 下一步 and 再添加 send the checklist's form too: a file chosen there is stored, never dropped.
+        next_urls = {step: reverse(f"bindings:{step}", args=[case]) for step in ("summary", "relative")}
+        return handle_proof_post(
+            request, bindings, redirect_to=reverse("bindings:proof", args=[case]), next_urls=next_urls
+        )
     return render(
         request,
         "bindings/apply_proof.html",
@@ -128,6 +151,26 @@ def remove_relative(request, case, pk):
 
 @login_required
 @acting_scope(ProxyScope.APPLY)
+def discard(request, case):
+    """放弃本次申请: a confirmation, then the POST that deletes the draft and its files (only its owner, or
+    someone acting for him with the APPLY scope: application_for_user and acting_scope)."""
+    application = selectors.application_for_user(user=request.user, case_number=case)
+    if application.submitted_at:
+        return redirect("bindings:done", case=case)
+    if request.method == "POST":
+        try:
+            services.application_discard(application=application, actor=request.user, ip=client_ip(request))
+        except BindingError as exc:
+            messages.error(request, exc.message)
+            return redirect("bindings:mine")
+        messages.success(request, _("已放弃本次申请，填写的信息和上传的材料已删除。"))
+        return redirect("bindings:mine")
+    drafts = application.bindings.select_related("relative")
+    return render(request, "bindings/apply_discard.html", {"application": application, "drafts": drafts})
+
+
+@login_required
+@acting_scope(ProxyScope.APPLY)
 def summary(request, case):
     """Step 5: check everything, tick the solemn commitment, submit."""
     application = selectors.application_for_user(user=request.user, case_number=case)
@@ -137,6 +180,10 @@ def summary(request, case):
     form = SubmitForm(request.POST if request.method == "POST" else None)
     errors = []
     if request.method == "POST" and form.is_valid():
+        # Authorising relatives to spend his balance: a fresh identity check of the signed-in user first.
+        verify = step_up_guard(request, next_url=request.path, why=_("提交申请前，请先核验本人身份。"))
+        if verify is not None:
+            return verify
         try:
             services.application_submit(application=application, actor=request.user, commitment=True)
         except BindingError as exc:
@@ -151,6 +198,8 @@ def summary(request, case):
         "form": form,
         "errors": errors,
         "quota": _quota(application.authorizer, application),
+        "step_up": step_up_peek(request.session, user=request.user),
+        "verify_url": verify_url(request.path),
     }
     return render(request, "bindings/apply_summary.html", context)
 
@@ -161,8 +210,9 @@ def done(request, case):
     application = selectors.application_for_user(user=request.user, case_number=case)
     if not application.submitted_at:
         return redirect("bindings:summary", case=case)
-    bindings = application.bindings.select_related("relative")
-    return render(request, "bindings/apply_done.html", {"application": application, "bindings": bindings})
+    bindings = list(application.bindings.select_related("relative"))
+    context = {"application": application, "bindings": bindings, "headline": timeline.outcome_headline(bindings)}
+    return render(request, "bindings/apply_done.html", context)
 
 
 @login_required

@@ -9,8 +9,11 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+
+from bindings.standing import resident_standing
 
 from .middleware import is_outage
 from .tiles import TILES
@@ -20,7 +23,12 @@ http_logger = logging.getLogger("hall.http")
 
 
 def home(request):
-    return render(request, "home.html", {"tiles": TILES})
+    """The hall's front page: for a signed-in resident, where he stands first (bindings.standing), then the tiles."""
+    context = {"tiles": TILES}
+    person = getattr(request.user, "person", None) if request.user.is_authenticated else None
+    if person is not None:
+        context["standing"] = resident_standing(person, timezone.localdate())
+    return render(request, "home.html", context)
 
 
 def _database() -> None:

@@ -136,10 +136,12 @@ def submitted_binding(district="510402", relationship="child", birth=date(2015, 
     user = UserFactory(person=InsuredPersonFactory(district=district))
     relative = InsuredPersonFactory(district=district, birth=birth, resident=True)
     application = services.application_start(authorizer=user.person, actor=user)
-    data = services.RelativeInput("resident_id", relative.id_number, relative.name, relationship)
+    data = services.RelativeInput("resident_id", relative.id_number, relative.name, relationship, phone=relative.phone)
     result = services.binding_add_relative(application=application, data=data, actor=user)
     assert result.binding is not None, result.verdict.reasons
     binding = result.binding
+    if result.verdict.face_check_age is not None:  # the relative's own face check, where the city asks one
+        relative_face_pass(binding, actor=user)
     if pledge:
         services.binding_set_pledge(binding=binding, pledge=True)
     elif upload:
@@ -149,6 +151,37 @@ def submitted_binding(district="510402", relationship="child", birth=date(2015, 
     services.application_submit(application=application, actor=user, commitment=True)
     binding.refresh_from_db()
     return binding
+
+
+# --- policy rules a test sets itself -------------------------------------------------------------------------
+
+
+def edit_policy(code: str, on: date | None = None, *, proof: list[dict] | None = None, **fields):
+    """Set rules on the region's version in effect on `on` (today by default), inside the test's transaction, so a
+    test does not depend on what the data files say: edit_policy("430400", bind_requires_positive_balance=True),
+    edit_policy("360900", proof=[{"kind": "household_register", "channels": ["counter"]}])."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from policies.cache import policies_changed
+    from policies.models import PolicyVersion, ProofRule
+
+    on = on or timezone.localdate()
+    version = PolicyVersion.objects.get(
+        Q(effective_from__isnull=True) | Q(effective_from__lte=on),
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on),
+        region__code=code,
+    )
+    for name, value in fields.items():
+        setattr(version, name, value)
+    if fields:
+        version.save(update_fields=list(fields))
+    if proof is not None:
+        version.proof_rules.all().delete()
+        for order, row in enumerate(proof):
+            ProofRule.objects.create(version=version, order=order, **row)
+    policies_changed()
+    return version
 
 
 # --- acting for someone else ---------------------------------------------------------------------------------
@@ -184,6 +217,20 @@ def proxy_grant(principal: InsuredPerson, agent: InsuredPerson, **fields) -> Pro
     return ProxyGrant.objects.create(principal=principal, agent=agent, **values)
 
 
+def step_up(client, user=None, method: str = "sms"):
+    """A fresh identity check passed by `user` (by default the client's signed-in user) in this client's session
+    (accounts.stepup), as the check page leaves it: good for one grave action (submitting an application, paying
+    a premium, granting a proxy). Returns the client, so `step_up(client).post(...)` reads as one step."""
+    from accounts.stepup import step_up_record
+
+    session = client.session
+    if user is None:
+        user = get_user_model().objects.get(pk=session["_auth_user_id"])
+    step_up_record(session, user=user, method=method)
+    session.save()
+    return client
+
+
 # --- pictures -------------------------------------------------------------------------------------------------
 
 PROOF_SIZE = (400, 300)  # a photographed certificate, small enough to be quick
@@ -205,6 +252,18 @@ def image_bytes(size=PROOF_SIZE, colour="white", format="JPEG") -> bytes:
 def jpeg_upload(colour="white", name: str = "proof.jpg", *, size=PROOF_SIZE) -> SimpleUploadedFile:
     """A proof photo as a form upload."""
     return SimpleUploadedFile(name, image_bytes(size, colour), content_type="image/jpeg")
+
+
+def relative_face_pass(binding, *, actor):
+    """The relative passes his own face check on the applicant's device (bindings.services.relative_face)."""
+    from bindings.services.relative_face import relative_face_start, relative_face_verify
+
+    challenge = relative_face_start(binding=binding)
+    verification = relative_face_verify(
+        binding=binding, challenge_id=challenge.pk, image=image_bytes(FACE_SIZE, FACE_COLOUR), actor=actor
+    )
+    assert verification.passed, verification.reason
+    return verification
 
 
 def face_photo(name: str = "capture.jpg", *, size=FACE_SIZE, format="JPEG") -> SimpleUploadedFile:

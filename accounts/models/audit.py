@@ -28,6 +28,8 @@ class AuditAction(models.TextChoices):
     GUARDIAN_DECIDE = "guardian_decide", _("审核监护关系")
     PROXY_GRANT = "proxy_grant", _("办理代办授权")
     PROXY_REVOKE = "proxy_revoke", _("撤销代办授权")
+    PASSWORD_RESET = "password_reset", _("短信验证找回密码")
+    DRAFT_DISCARD = "draft_discard", _("放弃未提交的申请")
 
 
 class AuditEntryQuerySet(models.QuerySet):

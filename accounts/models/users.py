@@ -46,6 +46,14 @@ class User(AbstractUser):
             return mask_name(self.person.name)
         return self.get_full_name() or self.username
 
+    @property
+    def own_display_name(self) -> str:
+        """What the header shows to the account holder himself: his own name in full (or, while he acts for a
+        ward or principal, that person's, whom he knows). Masking is for names shown to other people."""
+        if self.person_id:
+            return self.person.name
+        return self.get_full_name() or self.username
+
 
 class ActingUser(User):
     """The signed-in user while he acts for someone else (a ward or a principal): `person` is the person acted

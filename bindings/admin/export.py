@@ -63,7 +63,7 @@ def row_for(binding, today):
         binding.get_relationship_display(),
         region_name(application.city_code),
         application.get_channel_display(),
-        binding.get_status_display(),
+        binding.status_word(),
         submitted.strftime("%Y-%m-%d %H:%M") if submitted else "",
         waited,
     ]

@@ -25,18 +25,32 @@ from bindings.makerchecker import pending_first_approval, second_approval_reason
 from bindings.models import PENDING_STATUSES, Binding, Status
 from bindings.selectors import working_days_between
 from bindings.transitions import action_flags, binding_actions
+from policies.choices import ChannelKind
+from policies.relationships import Relationship
 from policies.selectors import resolved_policies
+
+# Column labels by value: a dict lookup per row instead of get_FOO_display's rebuilt choice dict.
+RELATIONSHIP_LABELS = dict(Relationship.choices)
+CHANNEL_LABELS = dict(ChannelKind.choices)
 
 
 class QueueChangeList(ChangeList):
-    """Attaches each row's processing time (a policy number) in one batch for the whole page."""
+    """Attaches each row's processing time (a policy number) and working days waited in one batch for the page:
+    the policies once per city, the working days once per submission day (a page of 50 spans a few days)."""
 
     def get_results(self, request):
         super().get_results(request)
+        today = timezone.localdate()
         codes = {binding.application.city_code for binding in self.result_list}
-        policies = resolved_policies(codes, timezone.localdate()) if codes else {}
+        policies = resolved_policies(codes, today) if codes else {}
+        waited = {}
         for binding in self.result_list:
             binding.review_days = policies[binding.application.city_code].effective_review_working_days
+            if binding.submitted_at:
+                day = timezone.localtime(binding.submitted_at).date()
+                if day not in waited:
+                    waited[day] = working_days_between(day, today)
+                binding.waited_days = waited[day]
 
 
 @admin.register(Binding)
@@ -74,7 +88,7 @@ class BindingAdmin(DecisionMixin, AuditedSearchMixin, RegionScopedAdmin):
         return format_html(
             '{}（{}）<br><span class="id-masked">{}</span>',
             mask_name(obj.relative.name),
-            obj.get_relationship_display(),
+            RELATIONSHIP_LABELS.get(obj.relationship, obj.relationship),
             mask_id_number(obj.relative.id_number),
         )
 
@@ -99,28 +113,53 @@ class BindingAdmin(DecisionMixin, AuditedSearchMixin, RegionScopedAdmin):
 
     @admin.display(description=_("渠道"))
     def channel(self, obj):
-        return obj.application.get_channel_display()
+        return CHANNEL_LABELS.get(obj.application.channel, obj.application.channel)
 
     @admin.display(description=_("状态"), ordering="status")
     def status_and_review(self, obj):
         """The status, and 待复核 on a case one clerk has approved and a second must check."""
         if getattr(obj, "awaiting_second_approval", False):
             return format_html(
-                '{} <strong class="awaiting-second">{}</strong>', obj.get_status_display(), _t("（已初审，待复核）")
+                '{} <strong class="awaiting-second">{}</strong>', obj.status_word(), _t("（已初审，待复核）")
             )
-        return obj.get_status_display()
+        return obj.status_word()  # the date-aware word residents read (待生效, 已到期)
 
     @admin.display(description=_("已等待（工作日）"))
     def waited(self, obj):
         if obj.status not in PENDING_STATUSES or not obj.submitted_at:
             return "—"
-        days = working_days_between(timezone.localtime(obj.submitted_at).date(), timezone.localdate())
+        days = getattr(obj, "waited_days", None)
+        if days is None:
+            days = working_days_between(timezone.localtime(obj.submitted_at).date(), timezone.localdate())
         if days > getattr(obj, "review_days", settings.REVIEW_WORKING_DAYS):
             return format_html('<strong class="overdue">{} ⚠ {}</strong>', days, _t("超时"))
         return days
 
+    def action_checkbox(self, obj):
+        """Admin's row checkbox, the same markup, without rendering a form widget template for each of 50 rows
+        and without str(obj) (one more label lookup): a fifth of the queue's rendering time."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            admin.helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            format_html(_t("Select this object for an action - {}"), obj.application.case_number),
+        )
+
     def get_queryset(self, request):
-        return with_pending_first_approval(super().get_queryset(request))
+        # The case page reads both parties and the application of the one row: in the same query.
+        queryset = super().get_queryset(request).select_related("application", "authorizer", "relative")
+        return with_pending_first_approval(queryset)
+
+    def get_object(self, request, object_id, from_field=None):
+        """The case page asks for its binding twice (here for the context, then admin's change view): one query
+        on a GET. Anything that writes reads it fresh."""
+        if request.method != "GET":
+            return super().get_object(request, object_id, from_field)
+        memo = request.__dict__.setdefault("_case_objects", {})
+        key = (str(object_id), from_field)
+        if key not in memo:
+            memo[key] = super().get_object(request, object_id, from_field)
+        return memo[key]
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, search_term.strip().upper())

@@ -1,7 +1,8 @@
 """The resident's pages for trusted proxies (代办人), under /family/proxies/.
 
 Naming a proxy takes three steps: the form (who, what he may do, until when), a fresh identity check (an SMS code
-to the resident's own confirmed phone, or a face check: see stepup.py), then the grant itself. Revoking asks once
+to the resident's own confirmed phone, or a face check: the one step-up form of accounts.stepup_views), then the
+grant itself. Revoking asks once
 more, naming the agent; a proxy may also end his own agency. These pages are the signed-in resident's own business:
 while he acts for someone else they tell him to switch back, and their POST views declare no acting scope, so
 ActingMiddleware refuses them then. The rules are the services' (proxies.py); the views only move between steps.
@@ -10,30 +11,25 @@ ActingMiddleware refuses them then. The rules are the services' (proxies.py); th
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import services as account_services
-from accounts.face import FaceCheckError, face_challenge_start, face_verification_consume, face_verify
-from accounts.forms import FaceCaptureForm
-from accounts.masking import mask_phone
-from accounts.models import FaceChallenge, ProxyGrant, SmsPurpose
-from accounts.sms import SmsError, sms_code_check, sms_code_send
+from accounts import stepup_views
+from accounts.models import ProxyGrant
+from accounts.stepup import step_up_take
+from accounts.stepup_views import step_up_context
 from accounts.views import client_ip
 
 from . import proxies
-from .forms import ProxyGrantForm, StepUpFaceForm, StepUpSmsForm
-from .stepup import StepUpMethod, step_up_expires_in, step_up_peek, step_up_record, step_up_take
+from .forms import ProxyGrantForm
 
 PENDING_KEY = "proxy_pending"  # the form's data between the form and the grant
-FACE_KEY = "step_up_face_challenge"
 
 
 @dataclass(frozen=True)
@@ -123,18 +119,16 @@ def proxy_add(request):
 
 
 def _confirm_context(request, pending: dict, **extra) -> dict:
-    user = request.user
-    proof = step_up_peek(request.session, user=user)
-    return {
-        "pending": pending,
-        "proof": proof,
-        "proof_minutes": step_up_expires_in(proof) if proof else 0,
-        "max_minutes": int(settings.STEP_UP_MAX_AGE.total_seconds() // 60),
-        "phone": mask_phone(user.phone),
-        "sms_form": StepUpSmsForm(),
-        "face_form": StepUpFaceForm(),
-        **extra,
-    }
+    """The grant being made, and the one step-up form (accounts/_step_up.html) coming back here."""
+    confirm = reverse("family:proxy_confirm")
+    return {"pending": pending, **step_up_context(request, confirm, **extra)}
+
+
+def _confirm_page(request, pending):
+    def page(**extra):
+        return render(request, "family/proxy_confirm.html", _confirm_context(request, pending, **extra))
+
+    return page
 
 
 @login_required
@@ -168,61 +162,32 @@ def proxy_confirm(request):
     return redirect("family:proxies")
 
 
+# The proxy grant's own step-up addresses, kept for pages and bookmarks made before the one check page
+# (/accounts/verify/): the same views, coming back to the confirmation.
+
+
 @login_required
 @require_POST
 def proxy_step_up_sms(request):
-    """Send a code to the resident's own confirmed phone, or check the one he typed."""
     pending, page = _grant_in_progress(request)
     if page is not None:
         return page
-    user = request.user
-    sending = request.POST.get("action") == "send_code"
-    form = StepUpSmsForm(request.POST, sending_code=sending)
-    if not user.phone:
-        form.add_error(None, _("您的账户没有已验证的手机号，请改用人脸识别核验。"))
-    elif form.is_valid():
-        if sending:
-            try:
-                sms_code_send(
-                    phone=user.phone, purpose=SmsPurpose.STEP_UP, ip=client_ip(request), session=request.session
-                )
-            except SmsError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.info(
-                    request, _("验证码已发送到您的手机%(phone)s，5分钟内有效。") % {"phone": mask_phone(user.phone)}
-                )
-                return redirect("family:proxy_confirm")
-        else:
-            check = sms_code_check(phone=user.phone, purpose=SmsPurpose.STEP_UP, code=form.cleaned_data["sms_code"])
-            if check.ok:
-                return _step_up_passed(request, StepUpMethod.SMS)
-            form.add_error("sms_code", check.message)
-    context = _confirm_context(request, pending, sms_form=form)
-    return render(request, "family/proxy_confirm.html", context)
-
-
-def _step_up_passed(request, method: str):
-    step_up_record(request.session, user=request.user, method=method)
-    minutes = int(settings.STEP_UP_MAX_AGE.total_seconds() // 60)
-    messages.success(request, _("本人身份已核验。请在%(m)s分钟内点“确认委托”完成办理。") % {"m": minutes})
-    return redirect("family:proxy_confirm")
+    confirm = reverse("family:proxy_confirm")
+    return stepup_views.verify_page(request, next_url=confirm, back_url=confirm, page=_confirm_page(request, pending))
 
 
 @login_required
 @require_POST
 def proxy_step_up_face(request):
-    """Consent, then a fresh liveness challenge for this account."""
     pending, page = _grant_in_progress(request)
     if page is not None:
         return page
-    form = StepUpFaceForm(request.POST)
-    if not form.is_valid():
-        return render(request, "family/proxy_confirm.html", _confirm_context(request, pending, face_form=form))
-    account_services.face_consent_record(user=request.user)
-    challenge = face_challenge_start(user=request.user)
-    request.session[FACE_KEY] = str(challenge.pk)
-    return redirect("family:proxy_step_up_face_capture")
+    return stepup_views.face_start(
+        request,
+        next_url=reverse("family:proxy_confirm"),
+        capture_url=reverse("family:proxy_step_up_face_capture"),
+        page=_confirm_page(request, pending),
+    )
 
 
 @login_required
@@ -230,31 +195,11 @@ def proxy_step_up_face_capture(request):
     person, refused = _own_person(request)
     if refused:
         return refused
-    challenge_id = request.session.get(FACE_KEY)
-    challenge = FaceChallenge.objects.filter(pk=challenge_id, user=request.user).first() if challenge_id else None
-    if challenge is None or _pending(request) is None:
+    confirm = reverse("family:proxy_confirm")
+    if _pending(request) is None:
         messages.info(request, _("请先选择人脸识别核验。"))
-        return redirect("family:proxy_confirm")
-    form = FaceCaptureForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        if request.POST.get("challenge") != str(challenge.pk):
-            form.add_error(None, _("活体检测与本次会话不符，请重新开始人脸识别。"))
-        else:
-            image = form.cleaned_data["photo"].read(settings.FACE_MAX_UPLOAD_BYTES + 1)
-            try:
-                verification = face_verify(challenge_id=challenge.pk, image=image)
-            except FaceCheckError as exc:
-                form.add_error(None, exc.message)
-            else:
-                request.session.pop(FACE_KEY, None)
-                passed = verification.passed and verification.user_id == request.user.pk
-                if passed and face_verification_consume(verification_id=verification.pk) is not None:
-                    return _step_up_passed(request, StepUpMethod.FACE)
-                form.add_error(None, verification.reason or _("人脸核验未通过，请重试或改用短信验证码。"))
-        challenge.refresh_from_db()
-    remaining = max(0, int((challenge.expires_at - timezone.now()).total_seconds()))
-    context = {"form": form, "challenge": challenge, "remaining": remaining, "used": challenge.used_at is not None}
-    return render(request, "family/proxy_face.html", context)
+        return redirect(confirm)
+    return stepup_views.face_capture(request, next_url=confirm, back_url=confirm)
 
 
 def _grant_or_404(pk, **who) -> ProxyGrant:

@@ -16,12 +16,14 @@ from .binding import (
     IdType,
     Notice,
     RejectReason,
+    ShownStatus,
     Status,
 )
 from .counter import CounterTicket
 from .ledger import (
     CREDIT_KINDS,
     DEBIT_KINDS,
+    CareKind,
     EntryKind,
     FundSource,
     LedgerEntry,
@@ -46,6 +48,7 @@ __all__ = [
     "DocumentAccess",
     "EntryKind",
     "FundSource",
+    "CareKind",
     "IdType",
     "LedgerEntry",
     "Notice",
@@ -54,5 +57,6 @@ __all__ = [
     "Settlement",
     "SettlementItem",
     "SpendingCap",
+    "ShownStatus",
     "Status",
 ]

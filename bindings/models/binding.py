@@ -37,6 +37,22 @@ PENDING_STATUSES = (Status.SUBMITTED, Status.RETURNED)
 LIVE_STATUSES = (*PENDING_STATUSES, Status.ACTIVE)
 
 
+class ShownStatus(models.TextChoices):
+    """What residents, counter clerks and the admin list read: every Status, plus two words the dates decide
+    (Binding.shown_status). Never stored: the state machine knows only Status."""
+
+    DRAFT = Status.DRAFT.value, Status.DRAFT.label
+    SUBMITTED = Status.SUBMITTED.value, Status.SUBMITTED.label
+    RETURNED = Status.RETURNED.value, Status.RETURNED.label
+    NOT_YET = "not_yet", _("待生效")
+    ACTIVE = Status.ACTIVE.value, Status.ACTIVE.label
+    EXPIRED = "expired", _("已到期")
+    REJECTED = Status.REJECTED.value, Status.REJECTED.label
+    WITHDRAWN = Status.WITHDRAWN.value, Status.WITHDRAWN.label
+    DISSOLVED = Status.DISSOLVED.value, Status.DISSOLVED.label
+    TERMINATED = Status.TERMINATED.value, Status.TERMINATED.label
+
+
 class ActorRole(models.TextChoices):
     AUTHORIZER = "authorizer", _("授权人")
     RELATIVE = "relative", _("使用人")
@@ -231,12 +247,32 @@ class Binding(models.Model):
         return f"{label}（{detail}）" if detail else label
 
     def effective_status(self, today=None) -> str:
-        """What the resident sees today: an expired binding is over even before the daily run dissolves it."""
+        """The state the transitions read today: an expired binding is over even before the daily run dissolves it."""
         today = today or timezone.localdate()
         return Status.DISSOLVED if self.is_expired_on(today) else self.status
 
+    def shown_status(self, on: date | None = None) -> str:
+        """The one answer to "what do we call this binding today?" for every page (resident, counter, admin).
+
+        A Status value, or one of the two date-aware words (ShownStatus): approved with a start date still ahead
+        reads 待生效, not 已生效; a term that ran out (past its end date, or dissolved by the daily run for that
+        reason) reads 已到期, not 已解除, which means someone dissolved it.
+        """
+        on = on or timezone.localdate()
+        if self.starts_after(on):
+            return ShownStatus.NOT_YET
+        if self.is_expired_on(on) or (
+            self.status == Status.DISSOLVED and self.reason_code == DissolveReason.END_DATE_PASSED
+        ):
+            return ShownStatus.EXPIRED
+        return self.status
+
+    def status_word(self, on: date | None = None) -> str:
+        """The shown status in words (templates: `{{ b.status_word }}`, with `status-{{ b.shown_status }}`)."""
+        return str(ShownStatus(self.shown_status(on)).label)
+
     def get_effective_status_display(self) -> str:
-        return Status(self.effective_status()).label
+        return self.status_word()
 
 
 class BindingEvent(models.Model):

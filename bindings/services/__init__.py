@@ -10,6 +10,7 @@
 from .applications import (
     PrecheckResult,
     RelativeInput,
+    application_discard,
     application_start,
     application_submit,
     binding_add_relative,
@@ -20,7 +21,7 @@ from .applications import (
 )
 from .core import BindingError, binding_verdict
 from .decisions import binding_approve, binding_reject, binding_request_more
-from .documents import document_add, document_remove
+from .documents import document_add, document_remove, document_replace
 from .endings import (
     binding_dissolve,
     binding_dissolve_by_party,
@@ -32,6 +33,7 @@ __all__ = [
     "BindingError",
     "PrecheckResult",
     "RelativeInput",
+    "application_discard",
     "application_start",
     "application_submit",
     "binding_add_relative",
@@ -48,5 +50,6 @@ __all__ = [
     "bindings_expire",
     "document_add",
     "document_remove",
+    "document_replace",
     "registry_status_change",
 ]

@@ -7,21 +7,23 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit
 from accounts.idnumbers import normalize_id_number
-from accounts.models import InsuredPerson
+from accounts.models import AuditAction, InsuredPerson
 from policies.choices import ChannelKind
-from policies.eligibility import Reason, Verdict, check_eligibility
+from policies.eligibility import Reason, Verdict, check_eligibility, relative_face_reason
 
 from .. import uploads
 from ..codes import BindingCode
 from ..makerchecker import is_sensitive
-from ..models import ActorRole, Application, Binding, IdType, Status
+from ..models import ActorRole, Application, Binding, Document, IdType, Status
 from ..notices import NoticeEvent, notify_parties
 from ..numbers import lock_people, new_serial
 from ..selectors import binding_facts, live_binding_with
 from ..transitions import Action
 from .core import BindingError, activate, binding_verdict, ensure_allowed, lock_binding, proof_missing, transition
 from .endings import dissolve_expired
+from .relative_face import relative_face_passed
 
 
 @transaction.atomic
@@ -88,6 +90,8 @@ def binding_add_relative(
         end=data.end_date,
         on=on,
         facts=facts,
+        channel=application.channel,
+        relative_phone=data.phone,
     )
     problems = []
     if relative is not None and live_binding_with(authorizer=application.authorizer, relative=relative, on=on):
@@ -133,6 +137,33 @@ def binding_remove_draft(*, binding: Binding, actor) -> None:
     ensure_allowed(binding, Action.REMOVE_DRAFT, _("只能删除尚未提交的家庭成员。"))
     names = list(binding.documents.values_list("storage_name", flat=True))
     binding.delete()
+    transaction.on_commit(lambda: [uploads.delete_document(n) for n in names])
+
+
+@transaction.atomic
+def application_discard(*, application: Application, actor, ip: str | None = None) -> None:
+    """放弃本次申请: a draft never submitted goes, with its relatives and their uploaded files (deleted through the
+    storage API once the rows are gone), so 添加家人 starts afresh. Audited: nothing else would show it happened."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.submitted_at is not None or application.bindings.exclude(status=Status.DRAFT).exists():
+        raise BindingError(_("该申请已经提交，不能放弃；如需取消，请在“我的共济关系”中撤回。"))
+    bindings = list(application.bindings.all())
+    names = list(Document.objects.filter(binding__in=bindings).values_list("storage_name", flat=True))
+    relatives = len(bindings)
+    for binding in bindings:
+        binding.delete()
+    case_number = application.case_number
+    city_code = application.city_code
+    application.delete()
+    audit(
+        actor=actor,
+        action=AuditAction.DRAFT_DISCARD,
+        target=f"application:{case_number}",
+        case_number=case_number,
+        detail=_("放弃未提交的申请（%(n)s名家庭成员，%(d)s份材料已删除）") % {"n": relatives, "d": len(names)},
+        ip=ip,
+        region_code=city_code,
+    )
     transaction.on_commit(lambda: [uploads.delete_document(n) for n in names])
 
 
@@ -185,9 +216,13 @@ def application_submit(
             end=binding.end_date,
             on=on,
             facts=facts,
+            channel=application.channel,
+            relative_phone=binding.relative_phone,
         )
         verdicts[binding.pk] = verdict
         reasons += verdict.reasons
+        if reason := relative_face_reason(verdict, binding.relative, verified=relative_face_passed(binding)):
+            reasons.append(reason)
         missing = proof_missing(binding, verdict)
         if missing:
             reasons.append(

@@ -5,6 +5,7 @@ transaction. Status is never written anywhere else.
 """
 
 from datetime import date
+from enum import StrEnum
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,7 +128,8 @@ def transition(
 
 
 def binding_verdict(*, binding: Binding, on: date | None = None) -> Verdict:
-    """The engine's answer for an existing binding, recomputed now (clerks see this on every case)."""
+    """The engine's answer for an existing binding, recomputed now (clerks see this on every case), with the proof
+    its application's channel asks for."""
     on = on or timezone.localdate()
     facts = binding_facts(authorizer=binding.authorizer, relative=binding.relative, on=on)
     return check_eligibility(
@@ -138,21 +140,39 @@ def binding_verdict(*, binding: Binding, on: date | None = None) -> Verdict:
         end=binding.end_date,
         on=on,
         facts=facts,
+        channel=binding.application.channel,
+        relative_phone=binding.relative_phone,
     )
+
+
+class ProofState(StrEnum):
+    """Where one item of the proof checklist stands: the wizard's steps, the checklist, the summary and the
+    submit check all ask proof_state, so a page never says 已上传 or 完成 where submitting would say 缺少."""
+
+    SYSTEM = "system"  # checked against registry data or by face verification, nothing to upload
+    UPLOADED = "uploaded"
+    PLEDGED = "pledged"  # the region's pledge (承诺制) stands in for the document
+    MISSING = "missing"
+
+
+def proof_state(requirement, *, kinds: set[str], pledge: bool) -> ProofState:
+    """The state of one required proof, given the kinds of the documents filed and the binding's pledge."""
+    if not requirement.upload_required:
+        return ProofState.SYSTEM
+    if requirement.kind in kinds:
+        return ProofState.UPLOADED
+    if requirement.pledge_allowed and pledge:
+        return ProofState.PLEDGED
+    return ProofState.MISSING
 
 
 def proof_missing(binding: Binding, verdict: Verdict) -> list[str]:
     have = set(binding.documents.values_list("kind", flat=True))
-    missing = []
-    for requirement in verdict.proof:
-        if requirement.kind in have:
-            continue
-        if requirement.pledge_allowed and binding.pledge:
-            continue
-        if not requirement.upload_required:
-            continue  # checked against registry data or by face verification, nothing to upload
-        missing.append(str(requirement.label))
-    return missing
+    return [
+        str(requirement.label)
+        for requirement in verdict.proof
+        if proof_state(requirement, kinds=have, pledge=binding.pledge) == ProofState.MISSING
+    ]
 
 
 def activate(binding: Binding, *, actor, role, channel, reason_text: str = "") -> Binding:

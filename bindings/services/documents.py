@@ -51,3 +51,14 @@ def document_remove(*, document: Document, actor) -> None:
     name = document.storage_name
     document.delete()
     transaction.on_commit(lambda: uploads.delete_document(name))
+
+
+def document_replace(*, document: Document, upload, actor) -> Document:
+    """重拍/重新选择: file the new document, then remove the one it replaces. A refused upload leaves the old
+    document in place and stores nothing. Two steps, not one transaction: document_add cleans up its own file
+    only within its own transaction, so an outer rollback could leave one behind; if the removal is refused
+    (the case was submitted meanwhile), both documents stay, which loses nothing."""
+    new = document_add(binding=document.binding, kind=document.kind, upload=upload, actor=actor)
+    if new.pk != document.pk:  # the same photo again is no change
+        document_remove(document=document, actor=actor)
+    return new

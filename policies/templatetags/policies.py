@@ -1,13 +1,15 @@
 """Display helpers for the policy pages: templates only display, these do the formatting."""
 
 from django import template
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
 from django.utils.translation import gettext as _t
 
 from policies import formatting
 from policies.choices import DatesMode, PairScope, ProofKind, RegionLevel, ReviewMode, SpendScope
-from policies.models import Region
+from policies.models import PolicyVersion, Region
 from policies.relationships import Relationship
+from policies.rule_fields import BY_KEY
 
 register = template.Library()
 
@@ -98,3 +100,93 @@ def age_band(rule):
 @register.filter
 def allowed_on(rule, day):
     return rule.allows_on(day)
+
+
+@register.filter
+def rule_relationships(rules):
+    """Relationship rules as plain words: 配偶、父母、子女."""
+    return "、".join(str(rule.get_relationship_display()) for rule in rules or [])
+
+
+@register.filter
+def not_yet_allowed(rules, day):
+    """The relationship rules of a policy that open after the day shown (扩围 announced for a later date)."""
+    return [rule for rule in rules or [] if not rule.allows_on(day)]
+
+
+@register.simple_tag
+def source_quotes(policy):
+    """The source quotes behind the resolved values (PolicyVersion.quotes, {key: {source, text} or a list}), with
+    the field's name in words where the key names a field: for the 政策依据 fold only."""
+    rows = []
+    for version in policy.versions:
+        quotes = version.quotes if isinstance(version.quotes, dict) else {}
+        for key, value in quotes.items():
+            for item in value if isinstance(value, list) else [value]:
+                text = item.get("text") if isinstance(item, dict) else item
+                if not isinstance(text, str) or not text.strip():
+                    continue
+                rows.append(
+                    {
+                        "region": version.region,
+                        "label": _field_label(key),
+                        "text": text.strip(),
+                        "source": item.get("source", "") if isinstance(item, dict) else "",
+                    }
+                )
+    return rows
+
+
+def _field_label(key: str) -> str:
+    base, _sep, rest = key.partition("[")
+    try:
+        label = str(PolicyVersion._meta.get_field(base).verbose_name)
+    except (FieldDoesNotExist, AttributeError):
+        # A row key (relationships[spouse], channels[0]): a reverse relation has no verbose_name.
+        label = str(BY_KEY[base].label) if base in BY_KEY else base
+    row = rest.rstrip("]")
+    if row.isdigit():  # rows without a key of their own are numbered by their place: channels[0] is the first
+        return _t("%(label)s（第%(n)s条）") % {"label": label, "n": int(row) + 1}
+    return f"{label}（{relationship_label(row)}）" if row else label
+
+
+@register.simple_tag
+def ruled_or_dash(stated, field, unit="", kind=""):
+    """{% ruled %} for a table cell: a dash where no level states the value (the table's note says what it means)."""
+    return ruled(stated, field, unit, kind) or format_html('<span class="not-stated">—</span>')
+
+
+# A note about the sources themselves (what an article says or leaves out, how the hall reads it) rather than a
+# rule a resident acts on: shown in the 政策依据 fold, not among the 注意事项.
+SOURCE_NOTE_MARKERS = ("来源", "文件", "未规定", "未写", "本大厅按", "以城市页面所载为准", "表示")
+
+
+def _about_sources(note: str) -> bool:
+    return any(marker in note for marker in SOURCE_NOTE_MARKERS)
+
+
+@register.filter
+def resident_notes(notes):
+    """policy.notes ((region, line) pairs) a resident acts on."""
+    return [line for _region, line in notes or [] if not _about_sources(line)]
+
+
+@register.filter
+def source_notes(notes):
+    """policy.notes about the sources, with the level that wrote them."""
+    return [(region, line) for region, line in notes or [] if _about_sources(line)]
+
+
+@register.simple_tag
+def proof_to_bring(policy):
+    """The proof rules as a resident reads them: each with the relatives it applies to among those the city allows
+    on the day (a province's rule may name relatives the city does not allow); rules for none of them left out."""
+    allowed = {rule.relationship for rule in policy.allowed_relationships()}
+    rows = []
+    for rule in policy.proof_rules.value or []:
+        named = list(rule.relationships or [])
+        who = [r for r in named if r in allowed] if allowed else named
+        if named and not who:
+            continue
+        rows.append((relationship_labels(who) if who else _t("家人"), rule))
+    return rows

@@ -54,6 +54,7 @@ def test_queue_runs_a_constant_number_of_queries(client, reviewer):
             assert client.get(QUEUE).status_code == 200
         return len(queries)
 
+    count()  # the first page of a process reads the filter's region list (then memoized per process)
     few = count()
     for _ in range(5):
         submitted_binding()

@@ -135,7 +135,7 @@ def test_effective_status_shows_dissolved_the_day_after_the_end_date(dated):
     assert dated.effective_status(datetime.date(2026, 3, 31)) == Status.ACTIVE
     assert dated.effective_status(datetime.date(2026, 4, 1)) == Status.DISSOLVED
     with time_machine.travel(at(2026, 4, 1, 0, 5), tick=False):
-        assert dated.get_effective_status_display() == "已解除"
+        assert dated.get_effective_status_display() == "已到期"  # a term that ran out, not a dissolution
     dated.refresh_from_db()
     assert dated.status == Status.ACTIVE  # nothing written until the command runs
 

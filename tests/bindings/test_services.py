@@ -1,5 +1,7 @@
 """Pre-check and submission: the engine's reasons reach the resident unchanged, and a refusal leaves nothing."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -8,6 +10,7 @@ from bindings import services
 from bindings.models import Application, Binding, BindingEvent, Notice, Status
 from bindings.selectors import binding_facts
 from bindings.services import BindingError
+from policies.choices import ChannelKind
 from policies.eligibility import ReasonCode, check_eligibility
 from tests.bindings.conftest import snapshot
 
@@ -33,6 +36,7 @@ def test_precheck_returns_the_engines_verdict_unchanged(hall):
         relative=brother,
         relationship="sibling",
         on=timezone.localdate(),
+        relative_phone=brother.phone,
         facts=binding_facts(authorizer=authorizer, relative=brother, on=timezone.localdate(), application=application),
     )
     assert result.binding is None
@@ -187,8 +191,9 @@ def test_a_pledge_does_not_replace_proof_where_the_region_does_not_allow_it(hall
 
 
 def test_a_pledge_replaces_the_household_register_in_guigang(hall):
-    application = hall.draft(hall.person("guigang"), hall.relative("guigang"), prove=False)
-    binding = application.bindings.get()
+    # seed 003, the counter: 携带…户口、出生医学证明或签署承诺书,到医保经办窗口现场办理
+    application = hall.start(hall.person("guigang"), channel=ChannelKind.COUNTER)
+    binding = hall.add(application, hall.relative("guigang", birth=datetime.date(2015, 1, 1))).binding
     with pytest.raises(BindingError) as refused:
         hall.submit(application)
     assert refused.value.code == "proof_missing"
@@ -227,7 +232,13 @@ def test_submit_returns_every_engine_reason_unchanged(hall):
     application = hall.draft(authorizer, relative)
     services.registry_status_change(person=relative, status="suspended", actor=hall.clerk(), reason="停保")
     relative.refresh_from_db()
-    direct = check_eligibility(authorizer=authorizer, relative=relative, relationship="child", on=timezone.localdate())
+    direct = check_eligibility(
+        authorizer=authorizer,
+        relative=relative,
+        relationship="child",
+        on=timezone.localdate(),
+        relative_phone=relative.phone,
+    )
     with pytest.raises(BindingError) as refused:
         hall.submit(application)
     assert refused.value.reasons == direct.reasons

@@ -88,8 +88,98 @@ def axe_check(page) -> None:
         raise AxeViolations(f"axe-core on {page.url}:\n{json.dumps(summary, ensure_ascii=False, indent=1)}")
 
 
+class ElderModeViolation(AssertionError):
+    pass
+
+
+ELDER_MIN_FONT_PX = 18
+
+# The smallest rendered font of the visible text (text nodes, and the text inside form controls), and what makes
+# the page wider than the viewport. Hidden text does not count: display:none or closed <details> (no box),
+# visibility:hidden, aria-hidden, .visually-hidden (screen-reader-only), zero-size boxes.
+ELDER_MEASURE = """() => {
+  const hiddenBy = '[aria-hidden="true"], .visually-hidden, .sr-only, script, style, noscript, template';
+  const hidden = (el) => {
+    const focusable = el.closest('.visually-hidden-focusable');
+    return !!el.closest(hiddenBy) || (!!focusable && !focusable.matches(':focus, :focus-within'));
+  };
+  const name = (el) => {
+    const parts = [];
+    for (let e = el; e && e !== document.body && parts.length < 3; e = e.parentElement) {
+      let part = e.tagName.toLowerCase();
+      if (e.id) { part += '#' + e.id; parts.unshift(part); break; }
+      const classes = typeof e.className === 'string' ? e.className.trim() : '';
+      if (classes) part += '.' + classes.split(/\\s+/).join('.');
+      parts.unshift(part);
+    }
+    return parts.join(' > ');
+  };
+  const shown = (el) => {
+    const style = getComputedStyle(el);
+    return style.visibility === 'visible' && parseFloat(style.opacity) > 0;
+  };
+  let smallest = null;
+  const consider = (el, text, rect) => {
+    if (rect.width < 1 || rect.height < 1 || hidden(el) || !shown(el)) return;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (smallest === null || size < smallest.size) smallest = {size, element: name(el), text: text.slice(0, 40)};
+  };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    if (!text || !node.parentElement || node.parentElement.closest('select, option')) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    consider(node.parentElement, text, range.getBoundingClientRect());
+  }
+  for (const el of document.querySelectorAll('input, select, textarea')) {
+    if (['hidden', 'checkbox', 'radio', 'file'].includes(el.type)) continue;
+    const option = el.selectedOptions && el.selectedOptions[0];
+    consider(el, el.value || el.placeholder || (option ? option.text : ''), el.getBoundingClientRect());
+  }
+  const viewport = document.documentElement.clientWidth;
+  const scrollWidth = document.documentElement.scrollWidth;
+  let widest = null;
+  if (scrollWidth > viewport) {
+    // The deepest element sticking out to the right that no scrolling box of its own contains.
+    for (const el of document.body.querySelectorAll('*')) {
+      const rect = el.getBoundingClientRect();
+      if (rect.right <= viewport + 0.5 || rect.width === 0) continue;
+      let scroller = false;
+      for (let e = el.parentElement; e && e !== document.body; e = e.parentElement) {
+        const overflow = getComputedStyle(e).overflowX;
+        if (overflow === 'auto' || overflow === 'scroll' || overflow === 'hidden') { scroller = true; break; }
+      }
+      if (!scroller) widest = {element: name(el), text: (el.innerText || '').trim().slice(0, 40), right: rect.right};
+    }
+  }
+  return {smallest, viewport, scrollWidth, widest};
+}"""
+
+
+def elder_check(page) -> None:
+    """In 关怀模式 no visible text is smaller than 18 px and nothing scrolls sideways; the message names the element."""
+    if not page.evaluate("document.body.classList.contains('elder-mode')"):
+        return
+    found = page.evaluate(ELDER_MEASURE)
+    problems = []
+    smallest = found["smallest"]
+    if smallest and smallest["size"] < ELDER_MIN_FONT_PX:
+        problems.append(
+            f"text at {smallest['size']:g}px (< {ELDER_MIN_FONT_PX}px): {smallest['element']} “{smallest['text']}”"
+        )
+    if found["scrollWidth"] > found["viewport"]:
+        widest = found["widest"] or {}
+        problems.append(
+            f"page is {found['scrollWidth']}px wide in a {found['viewport']}px viewport: "
+            f"{widest.get('element')} “{widest.get('text')}” ends at {widest.get('right')}px"
+        )
+    if problems:
+        raise ElderModeViolation(f"关怀模式 on {page.url}:\n" + "\n".join(problems))
+
+
 class Hall:
-    """A thin driver: every navigation it makes is followed by the axe check."""
+    """A thin driver: every navigation it makes is followed by the axe check, and in 关怀模式 by elder_check."""
 
     def __init__(self, page, base_url):
         self.page = page
@@ -104,6 +194,7 @@ class Hall:
     def check(self):
         self.page.wait_for_load_state("load")
         axe_check(self.page)
+        elder_check(self.page)
         self.checked = self.loads
 
     def visit(self, path):
@@ -121,6 +212,15 @@ class Hall:
     def screenshot(self, name):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    def pass_step_up(self, phone):
+        """On the fresh identity check page (/accounts/verify/): the SMS code to the signed-in resident's own phone,
+        read from the demo outbox; the page then goes back to where it was asked for."""
+        from tests.conftest import last_sms_code
+
+        self.click_and_wait(self.page.get_by_role("button", name="获取验证码"))
+        self.page.get_by_label("短信验证码").fill(last_sms_code(phone))
+        self.click_and_wait(self.page.get_by_role("button", name="提交验证码"))
 
     def sign_in(self, identifier, password):
         self.visit("/accounts/login/")

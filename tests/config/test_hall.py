@@ -19,10 +19,11 @@ def test_a_tile_whose_service_is_not_built_says_so(client, monkeypatch):
     assert "该服务暂未开通" in page
 
 
-def test_header_shows_the_masked_name(resident_client):
+def test_header_shows_the_resident_his_own_name_in_full(resident_client):
+    """Masking is for other people's names (accounts.masking); to himself he is 王建国, not 王*国."""
     page = resident_client.get("/").content.decode()
-    assert "王*国" in page
-    assert "王建国" not in page
+    assert '<a class="hall-user text-white" href="/accounts/me/" title="个人中心">王建国</a>' in page
+    assert "王*国" not in page
 
 
 def test_healthz_ok(client):

@@ -15,6 +15,9 @@ PUBLIC = [
     # The demo outbox is the simulated phone of whoever asks a code (tests/security/test_sms_outbox.py): it shows
     # a visitor only the texts to numbers his own session asked codes for, and is a 404 without demo devices.
     r"^accounts/sms-outbox/$",
+    # 忘记密码 (before signing in, by definition) and the agreements named at registration.
+    r"^accounts/password/forgot/(code/|new/)?$",
+    r"^accounts/agreements/[\w-]+/$",
     r"^policies/",
     r"^admin/login/$",
     r"^admin/logout/$",

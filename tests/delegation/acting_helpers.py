@@ -15,7 +15,7 @@ YICHUN = "360902"  # 江西: immediate approval once the proof is uploaded
 def active_binding(authorizer_user, relative, relationship="child"):
     """A binding made live the way a resident makes it: apply, pre-check, upload what is asked, submit."""
     application = services.application_start(authorizer=authorizer_user.person, actor=authorizer_user)
-    data = services.RelativeInput("resident_id", relative.id_number, relative.name, relationship)
+    data = services.RelativeInput("resident_id", relative.id_number, relative.name, relationship, phone=relative.phone)
     result = services.binding_add_relative(application=application, data=data, actor=authorizer_user)
     assert result.binding is not None, result.verdict.reasons
     for requirement in result.verdict.proof:

@@ -16,7 +16,7 @@ from accounts.models import ActingKind, AuditAction, AuditEntry, ProxyScope, Use
 from bindings.models import ActorRole, Binding, BindingEvent, Notice, Status
 from bindings.notices import NoticeEvent, _body
 from tests.delegation.acting_helpers import YICHUN, active_binding, adult_user, switch_to
-from tests.factories import InsuredPersonFactory, StaffFactory, clerk, guardianship, jpeg_upload, proxy_grant
+from tests.factories import InsuredPersonFactory, StaffFactory, clerk, guardianship, jpeg_upload, proxy_grant, step_up
 
 pytestmark = pytest.mark.django_db
 
@@ -305,7 +305,7 @@ def test_a_proxys_application_that_takes_effect_at_once_names_him(client, elder_
         f"/bindings/applications/{case}/proof/",
         {"action": "upload", "binding": binding.pk, "kind": "household_register", "file": jpeg_upload()},
     )
-    assert client.post(f"/bindings/applications/{case}/summary/", {"commitment": "on"}).status_code == 302
+    assert step_up(client).post(f"/bindings/applications/{case}/summary/", {"commitment": "on"}).status_code == 302
     binding.refresh_from_db()
     assert binding.status == Status.ACTIVE
     notice = Notice.objects.filter(person=f.principal.person, binding=binding).latest("created_at", "id")

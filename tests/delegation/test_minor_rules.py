@@ -82,6 +82,7 @@ def test_the_counter_desk_shows_the_reason(client, policies):
     response = client.post("/counter/", {"action": "lookup", "id_number": minor.id_number})
     response = client.post(response["Location"], {"action": "start", "id_card_checked": "on"})
     data = {"action": "relative", "id_type": "resident_id", "id_number": parent.id_number, "name": parent.name}
+    data["phone"] = parent.phone  # asked where the city's rules say so
     page = client.post(response["Location"], {**data, "relationship": "parent"}).content.decode()
     assert 'data-code="authorizer_no_capacity"' in page and "不具有完全民事行为能力" in page
 
@@ -96,6 +97,7 @@ def test_the_pre_check_shows_the_reason_to_a_guardian_acting_for_the_minor(clien
     application = Application.objects.get(authorizer=minor)
     grandmother = InsuredPersonFactory(district=PANZHIHUA, birth=date(1950, 1, 1), resident=True, name="张秀兰")
     data = {"id_type": "resident_id", "id_number": grandmother.id_number, "name": grandmother.name}
+    data["phone"] = grandmother.phone  # asked where the city's rules say so
     url = f"/bindings/applications/{application.case_number}/relative/"
     page = client.post(url, {**data, "relationship": "parent"}).content.decode()
     assert 'data-code="authorizer_no_capacity"' in page

@@ -70,6 +70,8 @@ def expected_numbers(policy) -> list[tuple[str, str]]:
         "review_mode",
         "dates_mode",
         "premium_scope",
+        "review_working_days",
+        "relative_face_min_age",
     ):
         stated = getattr(policy, name)
         if stated.is_stated:
@@ -97,8 +99,9 @@ def expected_numbers(policy) -> list[tuple[str, str]]:
 def test_every_number_on_a_city_page_equals_its_rule_row(client, policies, slug):
     region = Region.objects.get(slug=slug)
     html = client.get(reverse("policies:detail", args=[slug])).content.decode()
-    shown = sorted((field, value) for value, field in DATA_TAG.findall(html))
-    assert shown == expected_numbers(resolved_policy(region.code, timezone.localdate()))
+    # A number may show twice (the plain summary at the top and the 政策依据 fold): each must be its rule row's.
+    shown = {(field, value) for value, field in DATA_TAG.findall(html)}
+    assert shown == set(expected_numbers(resolved_policy(region.code, timezone.localdate())))
 
 
 def test_detail_shows_rules_in_plain_chinese(client, policies):
@@ -185,3 +188,31 @@ def test_templates_type_no_numbers():
         text = re.sub(r"<[^>]*>", "", text, flags=re.S)
         typed = re.findall(r".{0,20}\d.{0,20}", text)
         assert not typed, f"{path.name}: {typed}"
+
+
+def test_city_page_answers_in_plain_words_and_folds_the_research(client, policies):
+    """What, for whom, how many, where, how and what to bring come first, with only what the sources state; the
+    sources, 未在来源中说明, versions and the day picker are in the collapsed 政策依据 fold."""
+    html = client.get(reverse("policies:detail", args=["panzhihua"])).content.decode()
+    top, fold = html.split('id="basis"', 1)
+    fold = fold.split("</details>", 1)[0]
+    summary = top.split('id="summary"', 1)[1].split("</section>", 1)[0]
+    opening = top.rsplit("<", 1)[1]
+    assert opening.startswith("details") and " open" not in opening  # the fold is a <details>, collapsed
+    for answer in ("能做什么", "可以帮谁", "最多帮几人", "在哪里能用", "到哪里办", "要准备什么"):
+        assert answer in summary
+    assert "配偶、父母、子女" in summary
+    assert '同时最多<data value="5" data-field="at_once_limit">5</data>名' in summary
+    assert "累计最多" not in summary  # 攀枝花 states no total: left out of the answers, shown in the fold
+    assert "“四川医保局”微信公众号" in summary
+    # 四川's proof rules name every close relative; 攀枝花 allows three, so only they are listed to bring proof for
+    assert "兄弟姐妹" not in summary.split("要准备什么", 1)[1]
+    for research in ("未在来源中说明", 'name="on"', "来源写", "修改记录"):
+        assert research not in top
+    assert "未在来源中说明" in fold and 'name="on"' in fold and "2025四川攀枝花医保门诊共济怎么绑定" in fold
+
+
+def test_a_past_day_opens_the_fold_with_the_day_picker(client, policies):
+    html = client.get(reverse("policies:detail", args=["guigang"]), {"on": "2024-08-31"}).content.decode()
+    assert 'id="basis" open' in html
+    assert "以下为2024年8月31日适用的规定" in html.split('id="basis"', 1)[0]

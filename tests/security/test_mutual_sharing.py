@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def _apply(user, relative, relationship="spouse"):
     application = services.application_start(authorizer=user.person, actor=user)
-    data = services.RelativeInput("resident_id", relative.id_number, relative.name, relationship)
+    data = services.RelativeInput("resident_id", relative.id_number, relative.name, relationship, phone=relative.phone)
     return application, services.binding_add_relative(application=application, data=data, actor=user)
 
 
