@@ -272,6 +272,7 @@ VERSION_FIELDS = (
     _rule("premium_relationships", Kind.RELATIONSHIPS, Section.PREMIUM),
     _rule("premium_scheme", Kind.CHOICE, Section.PREMIUM),
     _rule("premium_scope", Kind.CHOICE, Section.PREMIUM),
+    _rule("premium_needs_binding", Kind.FLAG, Section.PREMIUM),
     VersionField("notes", Kind.LINES, Inherit.EVERY, Section.NOTES, quoted=False),
     VersionField("sources", Kind.SOURCES, Inherit.EVERY, Section.GENERAL, carried_over=False, quoted=False),
     _rows(

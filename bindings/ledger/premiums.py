@@ -1,7 +1,8 @@
 """代缴: may an authorizer pay a relative's 居民医保 premium from his personal account, and how much.
 
-Bound relatives are paid for through their binding; a relative the source names for 代缴 but who cannot be bound
-(贵港: 配偶父母) is named by ID number, name and relationship (`binding_needed` says when that is allowed). The
+Bound relatives are paid for through their binding; a relative the source names for 代缴 without a binding (where
+the source does not ask for one, e.g. 贵港's 配偶父母, who cannot be bound) is named by ID number, name and
+relationship (`binding_needed` says when that is allowed). The
 amount is the year's standard from the data (PremiumAmount), plus its late extra after the due date.
 
 The premium page and `premium_pay` both ask `premium_quote`, so the page never offers what the service refuses.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -44,6 +46,40 @@ def premiums_paid_by(person: InsuredPerson):
 
 def premiums_received_by(person: InsuredPerson):
     return PremiumPayment.objects.filter(beneficiary=person).select_related("payer").order_by("-paid_at", "-id")
+
+
+@dataclass
+class PremiumRecords:
+    """What the 代缴 page lists, read in one query: the person's payments, those made for him, and whatever was
+    paid for the relatives it quotes (`for_year`: (beneficiary id, year) -> payment, for premium_quote)."""
+
+    paid: list
+    received: list
+    for_year: dict
+
+
+def premium_records(person: InsuredPerson, *, relative_ids=(), years=()) -> PremiumRecords:
+    where = Q(payer=person) | Q(beneficiary=person)
+    if relative_ids and years:
+        where |= Q(beneficiary_id__in=relative_ids, year__in=years)
+    rows = sorted(
+        PremiumPayment.objects.filter(where)
+        .select_related("payer", "beneficiary")
+        .only(
+            "serial", "year", "amount_fen", "paid_at", "payer_id", "beneficiary_id", "payer__name", "beneficiary__name"
+        )
+        .order_by(),
+        key=lambda p: (p.paid_at, p.pk),
+        reverse=True,
+    )
+    for_year = {}
+    for payment in reversed(rows):  # at most one per person and year (the database sees to it)
+        for_year.setdefault((payment.beneficiary_id, payment.year), payment)
+    return PremiumRecords(
+        paid=[p for p in rows if p.payer_id == person.pk],
+        received=[p for p in rows if p.beneficiary_id == person.pk],
+        for_year=for_year,
+    )
 
 
 DEMO_LABEL = _lazy("演示标准（非政策）")
@@ -108,18 +144,18 @@ def premium_due(standard: PremiumAmount, on: datetime.date) -> AmountDue:
 
 
 def binding_needed(policy, relationship: str, on: datetime.date) -> str:
-    """Why 代缴 for this relationship needs a sharing binding, or "" when the source allows it without one.
+    """Why 代缴 for this relationship needs a sharing binding, or "" when it may be paid without one.
 
-    Only one reading of the sources lets a payer go without a binding: the source names the relationship among
-    those whose premium the account may pay (premium_relationships) while no binding can be made for it (贵港,
-    seed 003: 配偶父母). For anyone who can be bound the sources are silent, so a binding stays required.
+    The relationship must be among those whose premium the source lets the account pay (premium_relationships).
+    A binding is then needed only where the source says so (premium_needs_binding; 江西, seed 001: “登记完成后,
+    可以为近亲属代缴居民医保费用”); where the sources do not say so, 代缴 needs no binding (issue 15), which also
+    reaches relatives who cannot be bound (贵港, seed 003: 配偶父母).
     """
     allowed = policy.premium_relationships.value
     if allowed is None or relationship not in allowed:
         return _("为未绑定家庭共济的家人代缴未在来源中说明，须先绑定家庭共济后再代缴。")
-    rule = policy.relationship_rule(relationship)
-    if rule is not None and rule.allows_on(on):
-        return _("%(rel)s可以绑定家庭共济；为未绑定的%(rel)s代缴未在来源中说明，须先绑定家庭共济后再代缴。") % {
+    if policy.premium_needs_binding.value:
+        return _("按当地规定，须先为%(rel)s办理家庭共济绑定，绑定后才能代缴居民医保费。") % {
             "rel": relationship_label(relationship)
         }
     return ""
@@ -139,9 +175,11 @@ def premium_quote(
     relative: InsuredPerson | None = None,
     relationship: str = "",
     policies: dict | None = None,
+    payments: dict | None = None,
 ) -> PremiumQuote:
     """For a bound relative pass `binding`; for 代缴 without a binding pass `relative` and `relationship`.
-    `policies`: a dict the caller may pass to share resolved policies between quotes on one page."""
+    `policies`: a dict the caller may pass to share resolved policies between quotes on one page; `payments`:
+    PremiumRecords.for_year, read beforehand for every quote on the page (else each quote asks)."""
     policies = {} if policies is None else policies
 
     def policy_of(city_code):
@@ -218,7 +256,10 @@ def premium_quote(
     if due.amount_fen is None:
         return refuse(due.problem, due.code)
     quote.amount_fen, quote.late_fen = due.amount_fen, due.late_fen
-    paid = PremiumPayment.objects.filter(beneficiary=relative, year=year).first()
+    if payments is None:
+        paid = PremiumPayment.objects.filter(beneficiary=relative, year=year).first()
+    else:
+        paid = payments.get((relative.pk, year))
     if paid is not None:
         quote.paid = paid
         return refuse(

@@ -62,6 +62,12 @@ class PolicyVersion(models.Model):
     premium_relationships = models.JSONField(_("代缴亲属范围"), null=True, blank=True)
     premium_scheme = models.CharField(_("代缴险种"), max_length=16, choices=Scheme.choices, blank=True)
     premium_scope = models.CharField(_("代缴对象参保地"), max_length=20, choices=PairScope.choices, blank=True)
+    premium_needs_binding = models.BooleanField(
+        _("代缴须先绑定家庭共济"),
+        null=True,
+        blank=True,
+        help_text=_("来源说明须先完成共济绑定才能代缴时勾选；来源未这样说明时，可为代缴亲属范围内的亲属直接代缴。"),
+    )
     # Issue 15: rules the sources state that the hall did not model yet.
     relative_phone_required = models.BooleanField(_("须填写被共济人联系电话"), null=True, blank=True)
     relative_face_min_age = models.PositiveSmallIntegerField(

@@ -58,10 +58,22 @@ def test_guangxi_asks_a_relative_insured_elsewhere_for_the_filing(family):
 def test_guigang_lets_a_parent_in_law_be_paid_for_without_a_binding(family):
     policy = resolved_policy("450800", ON)
     assert premiums.binding_needed(policy, Relationship.PARENT_IN_LAW, ON) == ""
-    assert "未在来源中说明" in premiums.binding_needed(policy, Relationship.PARENT, ON)
-    assert premiums.unbound_relationships(policy, ON) == [Relationship.PARENT_IN_LAW]
+    # Seed 003 names 配偶、子女、父母、配偶父母 for 代缴 and asks for no binding first.
+    assert premiums.binding_needed(policy, Relationship.PARENT, ON) == ""
+    assert Relationship.PARENT_IN_LAW in premiums.unbound_relationships(policy, ON)
+    assert "未在来源中说明" in premiums.binding_needed(policy, "aunt", ON)
     huang = family.authorizer("guigang", balance_yuan=4300)
     in_law = family.relative("guigang", birth=datetime.date(1953, 5, 5))
     quote = premiums.premium_quote(payer=huang, relative=in_law, relationship="parent_in_law", year=2025, on=ON)
     # The data has no 广西 standard for 2025: refused for that, not for the missing binding.
     assert quote.code == "amount_unstated" and "未在来源中说明" in quote.problem
+
+
+@pytest.mark.django_db
+def test_jiangxi_asks_for_the_binding_before_代缴_as_seed_001_says():
+    policy = resolved_policy("360900", ON)
+    assert policy.premium_needs_binding.value is True
+    assert "办理家庭共济绑定" in premiums.binding_needed(policy, Relationship.PARENT, ON)
+    assert premiums.unbound_relationships(policy, ON) == []
+    # 攀枝花 (seed 002: “可以用于为本人近亲属缴纳居民医保参保费用”) does not ask for one.
+    assert premiums.binding_needed(resolved_policy("510400", ON), Relationship.SIBLING, ON) == ""

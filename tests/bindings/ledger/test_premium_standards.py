@@ -108,20 +108,34 @@ def test_a_parent_in_law_is_paid_for_without_a_binding(guigang):
     assert info.value.code == "already_paid"
 
 
-def test_a_bindable_relative_still_needs_a_binding(guigang):
+def test_without_a_source_asking_for_a_binding_a_named_relative_is_paid_for_unbound(guigang):
+    """Issue 15: paying a relative's premium needs no binding where the source does not say so."""
     _v, huang = guigang
     father = world.person("729902", resident=True, birth=datetime.date(1950, 5, 5))
-    with pytest.raises(LedgerError) as info:
-        ledger.premium_pay(
-            payer=huang, beneficiary=father, relationship=Relationship.PARENT, year=2025, actor=None, on=IN_PERIOD
-        )
-    assert info.value.code == "binding_required" and "未在来源中说明" in info.value.message
+    payment = ledger.premium_pay(
+        payer=huang, beneficiary=father, relationship=Relationship.PARENT, year=2025, actor=None, on=IN_PERIOD
+    )
+    assert payment.binding is None and payment.relationship == Relationship.PARENT
     outside = world.person("739902", resident=True)
     with pytest.raises(LedgerError) as info:
         ledger.premium_pay(
             payer=huang, beneficiary=outside, relationship="parent_in_law", year=2025, actor=None, on=IN_PERIOD
         )
     assert info.value.code == "outside_premium_scope"
+    assert PremiumPayment.objects.count() == 1 and balance(huang) == (4300 - 380) * Y
+
+
+def test_where_the_source_asks_for_a_binding_first_an_unbound_relative_is_refused(guigang):
+    version, huang = guigang
+    version.premium_needs_binding = True
+    version.save()
+    world.policies_changed()
+    father = world.person("729902", resident=True, birth=datetime.date(1950, 5, 5))
+    with pytest.raises(LedgerError) as info:
+        ledger.premium_pay(
+            payer=huang, beneficiary=father, relationship=Relationship.PARENT, year=2025, actor=None, on=IN_PERIOD
+        )
+    assert info.value.code == "binding_required" and "须先为父母办理家庭共济绑定" in info.value.message
     assert not PremiumPayment.objects.exists() and balance(huang) == 4300 * Y
 
 
@@ -165,11 +179,16 @@ def _fresh_check(client):
     session.save()
 
 
-def test_where_the_source_is_silent_the_page_says_so(hengyang, client):
-    _v, liu, _m = hengyang
+def test_the_page_offers_代缴_without_a_binding_unless_the_source_asks_for_one(hengyang, client):
+    version, liu, _m = hengyang
     client.force_login(UserFactory(person=liu))
     page = client.get(reverse("ledger:premium")).content.decode()
-    assert "未在来源中说明" in page and 'id="unbound-silent"' in page
+    assert 'id="unbound-form"' in page and "不必先绑定家庭共济" in page and 'id="unbound-silent"' not in page
+    version.premium_needs_binding = True
+    version.save()
+    world.policies_changed()
+    page = client.get(reverse("ledger:premium")).content.decode()
+    assert 'id="unbound-silent"' in page and "须先为家人办理家庭共济绑定" in page and 'id="unbound-form"' not in page
 
 
 # --- the supervisor's page -----------------------------------------------------------------------------------
