@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from .audit import audit, region_of
 from .backends import user_for_identifier
-from .forms import SmsCodeForm, sms_refusal
+from .forms import SmsCodeForm, SmsResendMixin, sms_refusal
 from .idnumbers import is_ascii_digits, normalize_identifier
 from .models import AuditAction, SmsPurpose
 from .sms import SmsError, sms_code_check, sms_code_send
@@ -38,7 +38,10 @@ SESSION_KEY = "password_reset"
 VERIFIED_FOR = datetime.timedelta(minutes=10)  # from the right code to the new password
 
 
-class ForgotForm(forms.Form):
+class ForgotForm(SmsResendMixin, forms.Form):
+    """Who forgot: the 获取验证码 button counts down the wait of the number the code is counted under (the same
+    for an identifier with or without an account, so the countdown tells nothing either)."""
+
     identifier = forms.CharField(
         label=gettext_lazy("身份证号码或手机号码"),
         max_length=30,
@@ -48,6 +51,20 @@ class ForgotForm(forms.Form):
 
     def clean_identifier(self):
         return normalize_identifier(self.cleaned_data["identifier"])
+
+    def _sms_target(self) -> str:
+        if self.is_bound and not self.has_error("identifier") and hasattr(self, "cleaned_data"):
+            identifier = self.cleaned_data.get("identifier") or ""
+            return code_phone(identifier, user_for_identifier(identifier)) if identifier else ""
+        return ""
+
+
+class ResendForm(SmsResendMixin, forms.Form):
+    """The 重新获取验证码 button on the code page: counts down the wait of the number the code went to."""
+
+    def __init__(self, phone: str):
+        super().__init__()
+        self.sms_phone = phone
 
 
 class NewPasswordForm(SetPasswordForm):
@@ -145,7 +162,8 @@ def forgot_code(request):
         if getattr(request, "axes_locked_out", False):
             return _lockout_page(request)
         form.add_error("sms_code", check.message if not check.ok else _("验证码不正确，请核对短信中的6位数字。"))
-    return render(request, "accounts/password_forgot_code.html", {"form": form, "step": 2})
+    context = {"form": form, "step": 2, "identifier": state["identifier"], "resend_form": ResendForm(state["phone"])}
+    return render(request, "accounts/password_forgot_code.html", context)
 
 
 def _verified_user(request):

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import IdNumberField, SmsCodeForm
+from accounts.forms import IdNumberField
 from accounts.idnumbers import parse_id_number
 from accounts.models import GuardianBasis
 from bindings.models import IdType
@@ -125,16 +125,6 @@ class CounterProxyGrantForm(ProxyGrantForm):
         widget=forms.ClearableFileInput(attrs={"accept": LETTER_ACCEPT}),
     )
     field_order = ["id_checked", "agent_id_number", "agent_name", "may_apply", "may_pay", "ends_on", "letter"]
-
-
-StepUpSmsForm = SmsCodeForm  # the code sent to his own confirmed phone
-
-
-class StepUpFaceForm(forms.Form):
-    consent = forms.BooleanField(
-        label=_("我已阅读《人脸识别信息处理告知书》，同意本次使用人脸识别核验本人身份"),
-        error_messages={"required": _("使用人脸识别核验，请先阅读并勾选同意《人脸识别信息处理告知书》。")},
-    )
 
 
 class CounterProxyRevokeForm(forms.Form):

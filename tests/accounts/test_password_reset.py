@@ -1,6 +1,8 @@
 """忘记密码 by an SMS code to the account's confirmed phone: no account enumeration, the SMS sign-in's rate limits
 and lockout, Django's password validators, other sessions signed out, audited."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -91,3 +93,14 @@ def test_wrong_codes_lock_the_account_like_a_sign_in(client, resident):
 def test_the_new_password_page_needs_the_code_first(client, resident):
     assert client.get(NEW)["Location"] == FORGOT
     assert client.get(CODE)["Location"] == FORGOT
+
+
+def test_the_code_page_counts_down_the_resend_and_asking_too_soon_is_a_notice(client, resident):
+    page = ask(client, resident.phone).content.decode()
+    wait = int(re.search(r'data-sms-wait="(\d+)"', page).group(1))
+    assert 0 < wait <= 60  # the server's resend interval, counted down by static/js/hall.js
+    assert f'name="identifier" value="{resident.phone}"' in page
+    again = ask(client, resident.phone).content.decode()
+    assert "is-invalid" not in again  # too soon: a notice and the countdown, not an error on the field
+    assert int(re.search(r'data-sms-wait="(\d+)"', again).group(1)) > 0
+    assert SmsMessage.objects.filter(phone=resident.phone).count() == 1
