@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
@@ -215,33 +216,71 @@ def audit_act_for(actor, *, target: str, what: str, region_code: str, case_numbe
 
 
 # --- the 家庭成员 switcher -------------------------------------------------------------------------------------
-# Most residents act for nobody: whether someone does is cached (per person and day, so a ward turning 18 leaves
-# the list the next day) and cleared whenever a guardianship or a grant naming him as guardian or agent is saved
-# (accounts.apps connects household_changed). Only the display uses it: switching and every request made while
-# acting ask the database (acting_for), so a revocation ends access at once whatever the cache says.
+# The switcher is on every page, so what it shows is cached, per person and day (a ward turning 18 or a grant
+# ending leaves the list the next day): for most residents "himself only", for a guardian or proxy a few names.
+# It is cleared whenever a guardianship or a grant naming him as guardian or agent is saved or deleted, and when
+# the registry changes the name or capacity of anyone on it (accounts.apps connects household_changed and
+# household_person_changed). Only the display uses it: switching and every request made while acting ask the
+# database (acting_for), so a revocation ends access at once whatever the cache says.
 HOUSEHOLD_CACHE_SECONDS = 300
+_PERSON_FIELDS_SHOWN = frozenset({"name", "birth_date", "self_supporting"})  # the name, and who is still a ward
 
 
-def _others_key(person_id, on: datetime.date) -> str:
-    return f"household-others:{person_id}:{on.isoformat()}"
+@dataclass(frozen=True)
+class SwitcherPerson:
+    pk: int
+    name: str
 
 
-def household_for_switcher(user) -> list[Acting]:
-    """household(user), without a query for a resident who acts for nobody (the common case) once cached."""
+@dataclass(frozen=True)
+class SwitcherEntry:
+    """One line of the switcher, as cached: no registry row, no grant, only what the line shows."""
+
+    person: SwitcherPerson
+    kind: str
+
+    @property
+    def for_someone_else(self) -> bool:
+        return self.kind != ActingKind.SELF
+
+
+def _switcher_key(person_id, on: datetime.date) -> str:
+    return f"household-switcher:{person_id}:{on.isoformat()}"
+
+
+def household_for_switcher(user) -> list[SwitcherEntry]:
+    """household(user) as the switcher shows it: no query once cached (himself first)."""
     own = own_acting(user)
-    if own is None or getattr(user, "is_staff", False):
-        return [own] if own else []
+    if own is None:
+        return []
+    if getattr(user, "is_staff", False):
+        return [SwitcherEntry(SwitcherPerson(own.person.pk, own.person.name), own.kind)]
     on = timezone.localdate()
-    key = _others_key(own.person.pk, on)
-    if cache.get(key) is False:
-        return [own]
-    people = household(user, on)
-    cache.set(key, len(people) > 1, HOUSEHOLD_CACHE_SECONDS)
-    return people
+    key = _switcher_key(own.person.pk, on)
+    rows = cache.get(key)
+    if rows is None:
+        rows = [(a.person.pk, a.person.name, str(a.kind)) for a in household(user, on)]
+        cache.set(key, rows, HOUSEHOLD_CACHE_SECONDS)
+    return [SwitcherEntry(SwitcherPerson(pk, name), kind) for pk, name, kind in rows]
+
+
+def _forget_switchers(person_ids) -> None:
+    """Now, and again once the change is committed: a page read in between may have cached the old list."""
+    on = timezone.localdate()
+    keys = [_switcher_key(pk, on) for pk in set(person_ids) if pk]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def household_changed(sender, instance, **kwargs) -> None:
     """post_save / post_delete of a Guardianship or ProxyGrant: the guardian's or agent's switcher is out of date."""
-    person_id = getattr(instance, "guardian_id", None) or getattr(instance, "agent_id", None)
-    if person_id:
-        cache.delete(_others_key(person_id, timezone.localdate()))
+    _forget_switchers([getattr(instance, "guardian_id", None) or getattr(instance, "agent_id", None)])
+
+
+def household_person_changed(sender, instance, created=False, update_fields=None, **kwargs) -> None:
+    """post_save of an InsuredPerson: his own switcher and those of his guardians and agents show his name."""
+    if created or (update_fields is not None and not _PERSON_FIELDS_SHOWN & set(update_fields)):
+        return  # a new person is on nobody's switcher yet; a balance or status update shows on none
+    guardians = Guardianship.objects.filter(ward=instance).values_list("guardian_id", flat=True)
+    agents = ProxyGrant.objects.filter(principal=instance).values_list("agent_id", flat=True)
+    _forget_switchers([instance.pk, *guardians, *agents])

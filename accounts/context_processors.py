@@ -5,8 +5,9 @@ from .devices import demo_devices_on
 
 
 def _household(request) -> list:
-    """Whom the signed-in resident may act for, himself first (the 家庭成员 switcher in base.html). Asked for the
-    signed-in account (the agent), not for the person he is acting for now."""
+    """Whom the signed-in resident may act for, himself first (the 家庭成员 switcher in base.html), as cached lines
+    (accounts.acting.household_for_switcher: no query once cached). Asked for the signed-in account (the agent),
+    not for the person he is acting for now."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.is_staff or not user.person_id:
         return []

@@ -240,6 +240,10 @@ def wait_healthy(base: str, process=None) -> None:
 
 
 def page_set(seed: dict, port: int) -> list[dict]:
+    """Every page of issue 16's list, in the order measured. Resident pages (`resident`) get a target line.
+
+    The wizard's steps after the notice are a pre-check resident's draft (his session): the pre-check POST, measured
+    before them, has put a relative in it, so the proof and summary steps have something to show."""
     cookie = f"sessionid={{}}; csrftoken={seed['csrf']}"
     common = {"X-Forwarded-Proto": "https"}  # as nginx sends it: the production profile redirects plain HTTP
 
@@ -247,17 +251,41 @@ def page_set(seed: dict, port: int) -> list[dict]:
         return {**common, "Cookie": cookie.format(session)}
 
     resident = as_(seed["resident_session"])
+    drafter = seed["prechecks"][0]
+    draft = drafter["path"].rstrip("/").split("/")[-2]  # /bindings/applications/<case>/relative/
+    wizard = {"headers": as_(drafter["session"]), "session": drafter["session"], "resident": True}
     queue = "/admin/bindings/binding/"
     case = f"/admin/bindings/binding/{seed['case']}/change/"
+
+    def mine(key, name, path):
+        return {"key": key, "name": name, "path": path, "headers": resident, "resident": True}
+
     return [
         {"key": "bare", "name": "bare authenticated page (baseline)", "path": "/bench/bare/", "headers": resident,
          "session": seed["resident_session"]},
-        {"key": "home", "name": "home", "path": "/", "headers": resident, "resident": True},
-        {"key": "policy", "name": "city policy page", "path": "/policies/yichun/", "headers": resident,
-         "resident": True},
-        {"key": "mine", "name": "我的共济关系", "path": "/bindings/mine/", "headers": resident, "resident": True},
+        {"key": "chrome", "name": "chrome only (base.html, empty content)", "path": "/bench/chrome/",
+         "headers": resident},
+        mine("home", "home", "/"),
+        mine("policy_index", "policy index", "/policies/"),
+        mine("policy", "city policy page", "/policies/yichun/"),
+        mine("compare", "compare", "/policies/compare/?cities=yichun,xiangtan,guigang"),
+        mine("guide", "guide", "/policies/guide/"),
+        mine("mine", "我的共济关系", "/bindings/mine/"),
+        *([mine("detail", "binding detail", f"/bindings/{seed['binding']}/")] if seed.get("binding") else []),
+        mine("notices", "notices", "/bindings/notices/"),
         {"key": "precheck", "name": "binding pre-check (POST)", "path": seed["prechecks"][0]["path"], "method": "POST",
          "expect": 302, "resident": True, "session": seed["prechecks"][0]["session"]},
+        mine("wizard_notice", "wizard: notice (告知书)", "/bindings/apply/?new=1"),
+        {"key": "wizard_relative", "name": "wizard: relative", "path": f"/bindings/applications/{draft}/relative/",
+         **wizard},
+        {"key": "wizard_proof", "name": "wizard: proof", "path": f"/bindings/applications/{draft}/proof/", **wizard},
+        {"key": "wizard_summary", "name": "wizard: summary", "path": f"/bindings/applications/{draft}/summary/",
+         **wizard},
+        mine("usage", "usage", "/ledger/usage/"),
+        mine("statement", "statement", "/ledger/statement/"),
+        mine("simulator", "settlement simulator", "/ledger/simulator/"),
+        mine("premium", "premium", "/ledger/premium/"),
+        mine("document", "document view", f"/bindings/documents/{seed['document']}/"),
         {"key": "queue", "name": "admin review queue (superuser)", "path": queue,
          "headers": as_(seed["admin_session"]), "session": seed["admin_session"]},
         {"key": "queue_clerk", "name": f"admin review queue (审核员 of {seed['clerk_region']})", "path": queue,
@@ -268,10 +296,6 @@ def page_set(seed: dict, port: int) -> list[dict]:
          "session": seed["clerk_session"], "admin": True},
         {"key": "case_supervisor", "name": "case page (主管)", "path": case,
          "headers": as_(seed["supervisor_session"]), "session": seed["supervisor_session"], "admin": True},
-        {"key": "document", "name": "document view", "path": f"/bindings/documents/{seed['document']}/",
-         "headers": resident, "resident": True},
-        {"key": "simulator", "name": "settlement simulator", "path": "/ledger/simulator/", "headers": resident,
-         "resident": True},
     ]  # fmt: skip
 
 
@@ -607,7 +631,11 @@ def render(*, args, machine, runs, photo, total_seconds, load) -> str:  # noqa: 
         "王建国 (two active bindings with proof); the queue as the superuser, as a 审核员 of "
         f"{seed['clerk_region']} ({seed['counts']['clerk_submitted']:,} submitted cases in his city) and as a 主管 "
         f"(every region, {seed['counts']['submitted']:,}); the case page is the oldest waiting case of "
-        f"{seed['clerk_region']}; the pre-check rotates over 8 residents, each with a draft and a relative to check.",
+        f"{seed['clerk_region']}; the pre-check rotates over 8 residents, each with a draft and a relative to check; "
+        "the wizard's relative, proof and summary steps are the first of them, his draft holding the relative the "
+        "pre-check added. "
+        "`/bench/chrome/` is base.html with an empty content block: what every page pays for its header, banners "
+        "and footer.",
         "",
         "| page | URL | req/s | vs bare | p50 ms | p95 ms | p99 ms | queries | SQL ms | template ms | in-process ms |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -778,7 +806,10 @@ def render(*, args, machine, runs, photo, total_seconds, load) -> str:  # noqa: 
         ratio = results[page["key"]]["rps"] / bare
         prof = profiles[page["key"]]
         if ratio >= RESIDENT_TARGET:
-            lines.append(f"- **{page['name']}**: met, {ratio:.0%} of the bare page (target 60%).")
+            lines.append(
+                f"- **{page['name']}**: met, {ratio:.0%} of the bare page (target 60%, "
+                f"{ratio - RESIDENT_TARGET:.0%} points above)."
+            )
         else:
             lines.append(
                 f"- **{page['name']}**: missed, {ratio:.0%} of the bare page, {RESIDENT_TARGET - ratio:.0%} points "

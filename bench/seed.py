@@ -340,7 +340,7 @@ def wang_jianguo_family() -> dict:
     if application.bindings.exists():
         services.application_submit(application=application, actor=user, commitment=True)
     document = Document.objects.filter(binding__authorizer=user.person).order_by("pk").first()
-    return {"user": user, "document": str(document.pk)}
+    return {"user": user, "document": str(document.pk), "binding": document.binding_id}
 
 
 def precheck_users(count: int = PRECHECK_USERS, offset: int = 0, prefix: str = "bench_precheck") -> list[dict]:
@@ -464,6 +464,7 @@ def main(out_path: str) -> None:
         "clerk_region": CLERK_REGION,
         "case": staff["case"],
         "document": family["document"],
+        "binding": family["binding"],  # his binding with that document: the binding detail page
         # Signing in over HTTP (the scale-out checks): two demo residents with the demo password.
         "logins": [
             {"identifier": u.person.id_number, "password": DEMO_PASSWORD}

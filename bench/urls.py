@@ -1,5 +1,6 @@
 """The hall's URLs plus /bench/bare/: the cheapest page an authenticated request can get.
 
+/bench/chrome/ is base.html with an empty content block: the cost every resident page pays on top of bare.
 /bench/policy-write/ is the scale-out phase's policy write (superuser only, POST).
 
 Same middleware, same session backend (cached_db on Redis), same sign-in check; no template, no query of
@@ -18,6 +19,20 @@ from django.views.decorators.http import require_POST
 @login_required
 def bare(request):
     return HttpResponse(f"<!doctype html><title>bare</title><p>{request.user.pk}</p>")
+
+
+_CHROME = None
+
+
+@login_required
+def chrome(request):
+    """base.html with an empty content block: what every resident page pays for the header, banners and footer."""
+    global _CHROME
+    if _CHROME is None:
+        from django.template import engines
+
+        _CHROME = engines["django"].from_string('{% extends "base.html" %}')
+    return HttpResponse(_CHROME.render({}, request))
 
 
 @require_POST
@@ -43,6 +58,7 @@ def policy_write(request):
 
 urlpatterns = [
     path("bench/bare/", bare, name="bench_bare"),
+    path("bench/chrome/", chrome, name="bench_chrome"),
     path("bench/policy-write/", policy_write, name="bench_policy_write"),
     path("", include("config.urls")),
 ]

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from bindings import services
 from bindings.models import Binding, Document, Status
 from bindings.services import BindingError
-from bindings.services.core import ProofState, proof_state
+from bindings.services.core import ProofState, binding_verdicts, proof_state
 from bindings.services.relative_face import relative_face_record_of
 from bindings.uploads import DocumentRejected
 from policies.choices import ChannelKind, ProofKind
@@ -41,8 +42,7 @@ class ProofRows(list):
         return all(row["complete"] for row in self)
 
 
-def _row(binding: Binding) -> dict:
-    verdict = services.binding_verdict(binding=binding)
+def _row(binding: Binding, verdict) -> dict:
     documents = list(binding.documents.all())
     kinds = {d.kind for d in documents}
     items = []
@@ -73,9 +73,14 @@ def relative_face_row(binding: Binding, verdict) -> dict | None:
     return {"age": verdict.face_check_age, "record": relative_face_record_of(binding), "url": url}
 
 
-def proof_rows(bindings) -> ProofRows:
-    """Each binding with the engine's proof checklist, the documents filed against each item and its state."""
-    return ProofRows(_row(binding) for binding in bindings)
+def proof_rows(bindings, *, facts_rows=None) -> ProofRows:
+    """Each binding with the engine's proof checklist, the documents filed against each item and its state.
+    `facts_rows`: selectors.fact_rows_for(bindings), when the page has read them already."""
+    bindings = list(bindings)
+    # A fixed number of queries however many relatives: the facts behind every verdict, then every document.
+    verdicts = binding_verdicts(bindings, rows=facts_rows)
+    prefetch_related_objects(bindings, "documents")
+    return ProofRows(_row(binding, verdict) for binding, verdict in zip(bindings, verdicts, strict=True))
 
 
 @dataclass(frozen=True)
@@ -186,7 +191,7 @@ def _json_answer(request, chosen, stored, refused):
     if len(chosen) != 1:
         return JsonResponse({"ok": False, "message": _("请先拍照或选择要上传的文件。")}, status=400)
     item = chosen[0]
-    row = _row(Binding.objects.select_related("relative", "authorizer").get(pk=item.binding.pk))
+    (row,) = proof_rows([Binding.objects.select_related("relative", "authorizer").get(pk=item.binding.pk)])
     rendered = next((i for i in row["items"] if i["requirement"].kind == item.kind), None)
     html = ""
     if rendered is not None:

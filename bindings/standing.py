@@ -26,16 +26,14 @@ class Standing:
 
 
 def resident_standing(person: InsuredPerson, on: date) -> Standing:
-    relatives = list(
-        Binding.objects.filter(authorizer=person)
-        .live(on)
-        .select_related("relative", "application")
-        .order_by("-created_at", "-id")
-    )
+    # One read of every binding he authorizes: the live ones listed (Binding.is_live_on, the twin of .live()), all
+    # of them counted for the quota (binding_quota's rows).
+    rows = list(Binding.objects.filter(authorizer=person).select_related("relative", "application").order_by())
+    relatives = sorted((b for b in rows if b.is_live_on(on)), key=lambda b: (b.created_at, b.pk), reverse=True)
     pending = [b for b in relatives if b.status in PENDING_STATUSES]
     cases = []
     if pending:
         policy = resolved_policy(person.city_code, on)
         cases = [case_tracker(b, policy) for b in pending]
-    quota = binding_quota(authorizer=person, on=on) if person.has_personal_account else None
+    quota = binding_quota(authorizer=person, on=on, rows=rows) if person.has_personal_account else None
     return Standing(person=person, relatives=relatives, quota=quota, cases=cases)

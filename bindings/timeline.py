@@ -8,6 +8,7 @@ events must be loaded with select_related("actor__person", "on_behalf_of").
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,6 +74,16 @@ def for_party(events, user) -> list:
             person_name=event.on_behalf_of.name if own_side else mask_name(event.on_behalf_of.name),
         )
     return events
+
+
+def party_timeline(binding, user) -> list:
+    """for_party over a binding's events in one plain query: the names behind a step taken for someone (the
+    agent's person, the party) are read only when there is such a step, in a fixed three more queries."""
+    events = list(binding.events.all())
+    acted = [event for event in events if delegated(event)]
+    if acted:
+        prefetch_related_objects(acted, *EVENT_RELATED)
+    return for_party(events, user)
 
 
 # --- where a case stands: the resident's tracker and the done page's headline -----------------------------------

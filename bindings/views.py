@@ -40,6 +40,15 @@ def _policy(person):
     return resolved_policy(person.city_code, timezone.localdate())
 
 
+def _drafts(application) -> list:
+    """The draft relatives of an application, with their relative; the application and its authorizer (read
+    already) are set on each, not read again per row."""
+    bindings = list(application.bindings.filter(status=Status.DRAFT).select_related("relative"))
+    for binding in bindings:
+        binding.application, binding.authorizer = application, application.authorizer
+    return bindings
+
+
 def _quota(person, application=None):
     return selectors.binding_quota(authorizer=person, on=timezone.localdate(), application=application)
 
@@ -49,7 +58,8 @@ def _quota(person, application=None):
 def apply(request):
     """Step 1: the region's notice (告知书). Resumes a draft when there is one."""
     person = _person_or_explain(request)
-    draft = selectors.draft_application_for(person=person)
+    rows = selectors.authorizer_bindings(person=person)  # the draft and the quota line read the same rows
+    draft = selectors.draft_application_for(person=person, rows=rows)
     if draft is not None and request.method == "GET" and not request.GET.get("new"):
         step = "summary" if draft.bindings.exists() else "relative"
         messages.info(
@@ -65,7 +75,8 @@ def apply(request):
             return redirect("bindings:relative", case=application.case_number)
     # What the city asks in this wizard (the online hall), from the engine, before the resident starts.
     requirements = application_requirements(policy, channel=ChannelKind.ONLINE_HALL, authorizer=person)
-    context = {"policy": policy, "person": person, "quota": _quota(person), "requirements": requirements}
+    quota = selectors.binding_quota(authorizer=person, on=timezone.localdate(), rows=rows)
+    context = {"policy": policy, "person": person, "quota": quota, "requirements": requirements}
     return render(request, "bindings/apply_notice.html", context)
 
 
@@ -99,13 +110,21 @@ def relative(request, case):
                 request, _("预检通过：%(name)s可以绑定。请上传证明材料。") % {"name": result.relative.name}
             )
             return redirect("bindings:proof", case=case)
+    # One read for the quota line and the relatives already on this draft.
+    rows = selectors.application_rows(application)
+    drafts = sorted(
+        (b for b in rows if b.application_id == application.pk), key=lambda b: (b.created_at, b.id), reverse=True
+    )
+    quota = selectors.binding_quota(
+        authorizer=application.authorizer, on=timezone.localdate(), application=application, rows=rows
+    )
     context = {
         "application": application,
         "form": form,
         "result": result,
         "policy": policy,
-        "quota": _quota(application.authorizer, application),
-        "drafts": application.bindings.select_related("relative"),
+        "quota": quota,
+        "drafts": drafts,
         "requirements": application_requirements(
             policy, channel=application.channel, authorizer=application.authorizer
         ),
@@ -120,7 +139,7 @@ def proof(request, case):
     application = selectors.application_for_user(user=request.user, case_number=case)
     if application.submitted_at:
         return redirect("bindings:done", case=case)
-    bindings = list(application.bindings.filter(status=Status.DRAFT).select_related("relative", "authorizer"))
+    bindings = _drafts(application)
     if not bindings:
         return redirect("bindings:relative", case=case)
     if request.method == "POST":
@@ -176,7 +195,7 @@ def summary(request, case):
     application = selectors.application_for_user(user=request.user, case_number=case)
     if application.submitted_at:
         return redirect("bindings:done", case=case)
-    bindings = list(application.bindings.filter(status=Status.DRAFT).select_related("relative", "authorizer"))
+    bindings = _drafts(application)
     form = SubmitForm(request.POST if request.method == "POST" else None)
     errors = []
     if request.method == "POST" and form.is_valid():
@@ -192,12 +211,16 @@ def summary(request, case):
             return redirect("bindings:done", case=case)
     if not bindings:
         return redirect("bindings:relative", case=case)
+    facts_rows = selectors.fact_rows_for(bindings)  # the checklist's verdicts and the quota line count the same rows
+    quota = selectors.binding_quota(
+        authorizer=application.authorizer, on=timezone.localdate(), application=application, rows=facts_rows
+    )
     context = {
         "application": application,
-        "rows": proof_rows(bindings),
+        "rows": proof_rows(bindings, facts_rows=facts_rows),
         "form": form,
         "errors": errors,
-        "quota": _quota(application.authorizer, application),
+        "quota": quota,
         "step_up": step_up_peek(request.session, user=request.user),
         "verify_url": verify_url(request.path),
     }
@@ -219,15 +242,20 @@ def done(request, case):
 def mine(request):
     """我的共济关系: as authorizer and as relative."""
     person = _person_or_explain(request)
-    as_authorizer = selectors.bindings_as_authorizer(person=person)
-    as_relative = selectors.bindings_as_relative(person=person)
+    today = timezone.localdate()
+    # One read of every binding he is a party to: both lists, the quota's count and his draft come from it.
+    as_authorizer, as_relative, mine_rows = selectors.bindings_of_party(person=person)
     context = {
         "person": person,
         "as_authorizer": as_authorizer,
         "as_relative": as_relative,
-        "quota": _quota(person) if person.has_personal_account else None,
-        "draft": selectors.draft_application_for(person=person),
-        "today": timezone.localdate(),
+        "quota": (
+            selectors.binding_quota(authorizer=person, on=today, rows=mine_rows)
+            if person.has_personal_account
+            else None
+        ),
+        "draft": selectors.draft_application_for(person=person, rows=mine_rows),
+        "today": today,
     }
     return render(request, "bindings/mine.html", context)
 
@@ -245,7 +273,7 @@ def detail(request, pk):
         "binding": binding,
         "is_authorizer": request.user.person_id == binding.authorizer_id,
         "can": action_flags(actions),
-        "events": timeline.for_party(binding.events.select_related(*timeline.EVENT_RELATED), request.user),
+        "events": timeline.party_timeline(binding, request.user),
         "documents": binding.documents.all(),
         "rows": rows,
     }
@@ -300,7 +328,12 @@ def document(request, pk):
 def notices(request):
     person = request.user.person
     qs = Notice.objects.filter(person=person) if person else Notice.objects.none()
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    first = list(qs[:21]) if number in (None, "", "1") else None
+    if first is not None and len(first) <= 20:
+        page = Paginator(first, 20).get_page(1)  # one page only: no COUNT query
+    else:
+        page = Paginator(qs, 20).get_page(number)
     unread = [n.pk for n in page.object_list if n.read_at is None]
     if unread:
         Notice.objects.filter(pk__in=unread).update(read_at=timezone.now())

@@ -1,8 +1,10 @@
 """The service tiles of the hall's home page. A tile whose URL name does not resolve yet is shown as not open."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.urls import NoReverseMatch, reverse
+from django.core.signals import setting_changed
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,10 +17,24 @@ class Tile:
 
     @property
     def url(self) -> str | None:
-        try:
-            return reverse(self.url_name)
-        except NoReverseMatch:
-            return None
+        return _url(self.url_name, get_script_prefix())
+
+
+@lru_cache(maxsize=64)
+def _url(url_name: str, _prefix: str) -> str | None:
+    """The URLconf changes only on deploy: reverse each tile once per process (and script prefix)."""
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
+def _forget_urls(*, setting, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _url.cache_clear()
+
+
+setting_changed.connect(_forget_urls, dispatch_uid="hall-tile-urls")
 
 
 TILES = [

@@ -55,3 +55,27 @@ def memo_put(token, key, value) -> None:
     if len(_memo) >= MEMO_LIMIT:
         _memo.clear()
     _memo[(token, *key)] = value
+
+
+# -- rendered fragments of the public policy pages --------------------------------------------------------------
+# The policy pages' main content is the same for every viewer of one page (no name, no csrf token, nothing
+# personal: the chrome around it, rendered by base.html per request, holds those). It is kept per process under
+# the same token, so a write shows at once on every worker; a page (about 50 KB) is larger than a resolved policy,
+# hence a smaller bound. The key names everything the markup depends on (page, slug, days, mode, language...).
+FRAGMENT_LIMIT = 256
+_fragments: dict = {}
+
+
+def fragment(token, key, build):
+    """The fragment cached under (token, *key), or build() kept there. Read the token *before* the rows build()
+    reads (as views do): a write during the build then leaves the fragment under a token already replaced."""
+    if not token:
+        return build()
+    full = (token, *key)
+    hit = _fragments.get(full)
+    if hit is None:
+        hit = build()
+        if len(_fragments) >= FRAGMENT_LIMIT:
+            _fragments.clear()
+        _fragments[full] = hit
+    return hit

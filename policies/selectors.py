@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Generic, TypeVar
 
 from django.conf import settings
@@ -111,7 +112,7 @@ class ResolvedPolicy:
     def region(self) -> Region | None:
         return self.chain[0] if self.chain else None
 
-    @property
+    @cached_property  # a resolved policy is kept per process and never changes (a write replaces it)
     def sources(self) -> list[Source]:
         seen, result = set(), []
         for version in self.versions:
@@ -121,7 +122,7 @@ class ResolvedPolicy:
                     result.append(source)
         return result
 
-    @property
+    @cached_property
     def notes(self) -> list[tuple[Region, str]]:
         return [(version.region, line) for version in self.versions for line in version.note_lines]
 
@@ -148,7 +149,7 @@ class ResolvedPolicy:
             if channel is None or not rule.channels or channel in rule.channels
         ]
 
-    @property
+    @cached_property
     def channels(self) -> list[Channel]:
         """Every level's channels, grouped by kind, most specific level first. A channel hides only one of the
         same kind and name from a level above (a city restating the province's app); a city's own WeChat account

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
@@ -272,11 +273,35 @@ def person_or_404(user) -> InsuredPerson:
     return person
 
 
-def simulator_patients(person: InsuredPerson, on: datetime.date) -> list[tuple[str, str, Binding | None]]:
-    """(value, label, binding) for the patient choice: oneself, then each relative one authorizes today."""
+def bindings_in_force_both_ways(person: InsuredPerson, on: datetime.date) -> tuple[list[Binding], Binding | None]:
+    """active_bindings_as_authorizer and active_binding_as_relative in one query, for the simulator: the relatives
+    `person` pays for (none without a personal account) and the authorizer who pays for him. Only the columns the
+    page shows (names, relationship) and sorted here: compiling the query is most of its cost."""
+    where = Q(relative=person)
+    if person.has_personal_account:
+        where |= Q(authorizer=person)
+    rows = sorted(
+        Binding.objects.in_force(on)
+        .filter(where)
+        .select_related("relative", "authorizer")
+        .only("relationship", "authorizer_id", "relative_id", "relative__name", "authorizer__name")
+        .order_by(),
+        key=lambda b: b.pk,
+    )
+    as_relative = [b for b in rows if b.relative_id == person.pk]
+    return [b for b in rows if b.authorizer_id == person.pk], (as_relative[-1] if as_relative else None)
+
+
+def simulator_patients(
+    person: InsuredPerson, on: datetime.date, relatives: list[Binding] | None = None
+) -> list[tuple[str, str, Binding | None]]:
+    """(value, label, binding) for the patient choice: oneself, then each relative one authorizes today
+    (`relatives`: active_bindings_as_authorizer, when the caller has read them already)."""
     choices = [("self", _("本人（%(name)s）") % {"name": person.name}, None)]
     if person.has_personal_account:
-        for binding in active_bindings_as_authorizer(person, on):
+        if relatives is None:
+            relatives = active_bindings_as_authorizer(person, on)
+        for binding in relatives:
             label = _("%(name)s（%(rel)s）") % {
                 "name": binding.relative.name,
                 "rel": binding.get_relationship_display(),
@@ -319,8 +344,9 @@ def usage_by_relative_and_month(person: InsuredPerson, *, year: int) -> list[dic
     return [{**row, "total": -row["total"]} for row in rows]
 
 
-def bindings_with_caps(person: InsuredPerson, on: datetime.date):
-    """The authorizer's active bindings with the current cap and what was used this month, in one query."""
+def _with_caps(bindings, on: datetime.date):
+    """Each binding's current cap (None: none set) and what its relative used of it in `on`'s month, as
+    current_cap_fen and shared_used_in_month answer, in the same query."""
     latest_cap = SpendingCap.objects.filter(binding=OuterRef("pk")).order_by("-set_at", "-id")
     used = (
         LedgerEntry.objects.filter(
@@ -333,16 +359,17 @@ def bindings_with_caps(person: InsuredPerson, on: datetime.date):
         .annotate(total=Sum("amount_fen"))
         .values("total")
     )
+    return bindings.annotate(
+        cap_fen=Subquery(latest_cap.values("monthly_limit_fen")[:1]),
+        used_fen=Coalesce(Subquery(used), 0) * -1,
+    )
+
+
+def bindings_with_caps(person: InsuredPerson, on: datetime.date):
+    """The authorizer's active bindings with the current cap and what was used this month, in one query."""
+    # Approved and not over (a cap may be set before the start date), as the cap service asks.
     return (
-        # Approved and not over (a cap may be set before the start date), as the cap service asks.
-        Binding.objects.current(on)
-        .filter(authorizer=person)
-        .select_related("relative")
-        .annotate(
-            cap_fen=Subquery(latest_cap.values("monthly_limit_fen")[:1]),
-            used_fen=Coalesce(Subquery(used), 0) * -1,
-        )
-        .order_by("id")
+        _with_caps(Binding.objects.current(on).filter(authorizer=person), on).select_related("relative").order_by("id")
     )
 
 
@@ -359,6 +386,91 @@ def cap_for_relative(person: InsuredPerson, on: datetime.date) -> dict | None:
         "used_fen": used,
         "room_fen": None if cap is None else max(0, cap - used),
     }
+
+
+def usage_caps(person: InsuredPerson, on: datetime.date) -> tuple[list[Binding], dict | None]:
+    """bindings_with_caps (none without a personal account) and cap_for_relative, in one query, with only what the
+    usage page shows (names, relationship, cap, used)."""
+    as_relative = Binding.objects.in_force(on).filter(relative=person)
+    both = (
+        (Binding.objects.current(on).filter(authorizer=person) | as_relative)
+        if person.has_personal_account
+        else as_relative
+    )
+    rows = sorted(
+        _with_caps(both, on)
+        .select_related("relative", "authorizer")
+        .only("relationship", "authorizer_id", "relative_id", "relative__name", "authorizer__name")
+        .order_by(),
+        key=lambda b: b.pk,
+    )
+    mine = [b for b in rows if b.relative_id == person.pk]
+    my_cap = None
+    if mine:  # the newest, as active_binding_as_relative takes it
+        binding = mine[-1]
+        my_cap = {
+            "binding": binding,
+            "cap_fen": binding.cap_fen,
+            "used_fen": binding.used_fen,
+            "room_fen": None if binding.cap_fen is None else max(0, binding.cap_fen - binding.used_fen),
+        }
+    return [b for b in rows if b.authorizer_id == person.pk], my_cap
+
+
+USAGE_ENTRY_FIELDS = (
+    "occurred_on",
+    "amount_fen",
+    "settlement_id",
+    "settlement__serial",
+    "settlement__care",
+    "settlement__level",
+    "settlement__location",
+    "binding__relationship",
+)
+
+
+def usage_entries(entries, *, party: str):
+    """shared_debits_paid or shared_debits_received narrowed to what the usage page shows of each entry (the
+    other party's name, the relationship, the settlement's serial and kind)."""
+    return entries.only(*USAGE_ENTRY_FIELDS, f"{party}_id", f"{party}__name")
+
+
+@dataclass
+class Window:
+    """One page of a list, as the usage page shows it (previous/next, no page count): read as one query of
+    per_page + 1 rows instead of a count and a slice."""
+
+    object_list: list
+    number: int
+    has_next: bool
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous() or self.has_next
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def window(queryset, number, per_page: int):
+    """Paginator(queryset, per_page).get_page(number) without the count: the same page for any number (not a
+    number: the first; past the end or below 1: the last, which then takes the Paginator's count)."""
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 1
+    if number < 1:
+        return Paginator(queryset, per_page).get_page(number)
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    if not rows and number > 1:
+        return Paginator(queryset, per_page).get_page(number)
+    return Window(rows[:per_page], number, len(rows) > per_page)
 
 
 @dataclass
@@ -378,6 +490,18 @@ class Statement:
     lines: list[StatementLine]
 
 
+# What the statement shows of an entry (the page, and the lines' running balance).
+STATEMENT_ENTRY_FIELDS = (
+    "kind",
+    "amount_fen",
+    "occurred_on",
+    "description",
+    "settlement_id",
+    "settlement__serial",
+    "premium__serial",
+)
+
+
 def statement(person: InsuredPerson, month: datetime.date) -> Statement:
     """A month of the person's account: opening balance, each entry with the running balance, closing balance."""
     start, end = month_start(month), next_month(month)
@@ -386,7 +510,8 @@ def statement(person: InsuredPerson, month: datetime.date) -> Statement:
     )["total"]
     entries = (
         LedgerEntry.objects.filter(person=person, occurred_on__gte=start, occurred_on__lt=end)
-        .select_related("beneficiary", "settlement", "premium")
+        .select_related("settlement", "premium")
+        .only(*STATEMENT_ENTRY_FIELDS)
         .order_by("occurred_on", "id")
     )
     lines, balance, credits, debits = [], opening, 0, 0

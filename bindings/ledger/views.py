@@ -9,14 +9,13 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.acting import acting_scope
+from accounts.acting import acting_scope, user_may
 from accounts.audit import audit, region_of
 from accounts.middleware import acting_refusal
 from accounts.models import AuditAction, ProxyScope
@@ -24,7 +23,7 @@ from accounts.stepup import step_up_guard
 from accounts.views import client_ip
 from bindings.counter.permissions import can_use_counter
 from bindings.counter.services import CounterError, person_lookup
-from bindings.ledger import premiums, selectors
+from bindings.ledger import fieldhtml, premiums, selectors
 from bindings.ledger import services as ledger
 from bindings.ledger.errors import LedgerError
 from bindings.ledger.forms import (
@@ -42,7 +41,7 @@ from bindings.ledger.settlement import PlaceLocation, posting_refusal
 from bindings.models import Binding, IdType
 from bindings.services.applications import RelativeInput, find_in_registry
 from policies.choices import ChannelKind
-from policies.selectors import relationship_label, resolved_policy
+from policies.selectors import relationship_label, resolved_policies, resolved_policy
 
 
 def year_param(request, today: datetime.date) -> int:
@@ -128,9 +127,14 @@ def _run_simulator(request, *, patients, resolve, channel, template, extra=None)
                 return redirect("ledger:settlement", pk=settlement.pk)
         except LedgerError as exc:
             error = exc
+    # Unbound, every field but the patient renders the same for everyone: kept per process and language.
+    blank = None if bound else fieldhtml.blank_markup(form, items, exclude=("patient",))
     context = {
         "form": form,
+        "fields": fieldhtml.Fields(form, ready=blank),
         "items": items,
+        "item_management": blank["item_management"] if blank else fieldhtml.hidden_inputs(items.management_form),
+        "item_rows": blank["item_rows"] if blank else fieldhtml.item_rows(items),
         "plan": plan,
         "refusal": refusal,
         "error": error,
@@ -139,6 +143,8 @@ def _run_simulator(request, *, patients, resolve, channel, template, extra=None)
         "today": on,
         **extra,
     }
+    if counter_form is not None:
+        context["counter_fields"] = fieldhtml.Fields(counter_form)
     return render(request, template, context, status=200)
 
 
@@ -151,12 +157,12 @@ def simulator(request):
     """结算模拟: the resident picks the patient (himself, or a relative he authorizes) and the visit."""
     person = person_or_404(request.user)
     on = timezone.localdate()
-    patients = selectors.simulator_patients(person, on)
+    relatives, relative_binding = selectors.bindings_in_force_both_ways(person, on)
+    patients = selectors.simulator_patients(person, on, relatives)
 
     def resolve(form, _counter, day):
         return _resolve_patient(person, form.cleaned_data["patient"], day)
 
-    relative_binding = selectors.active_binding_as_relative(person, on)
     return _run_simulator(
         request,
         patients=patients,
@@ -223,6 +229,9 @@ def settlement(request, pk):
 # --- usage records ------------------------------------------------------------------------------------------
 
 
+USAGE_PER_PAGE = 20
+
+
 @login_required
 def usage(request):
     """共济使用明细: the authorizer's shared debits by relative and month; the relative's spending and from whom."""
@@ -232,19 +241,27 @@ def usage(request):
     relative_id = request.GET.get("relative")
     relative_id = int(relative_id) if relative_id and relative_id.isdigit() else None
     context = {"person": person, "year": year, "years": range(today.year, today.year - 4, -1), "today": today}
+    caps, my_cap = selectors.usage_caps(person, today)
     if person.has_personal_account:
-        caps = list(selectors.bindings_with_caps(person, today))
+        summary = selectors.usage_by_relative_and_month(person, year=year)
         paid = selectors.shared_debits_paid(person, year=year, relative_id=relative_id)
         context.update(
             caps=caps,
-            summary=selectors.usage_by_relative_and_month(person, year=year),
-            paid_page=Paginator(paid, 20).get_page(request.GET.get("page")),
+            summary=summary,
+            # No debit in the year's summary: none to list either (the first page, empty, as the Paginator gives).
+            paid_page=selectors.window(
+                selectors.usage_entries(paid, party="beneficiary"), request.GET.get("page"), USAGE_PER_PAGE
+            )
+            if summary
+            else selectors.Window([], 1, False),
             relative_id=relative_id,
         )
     received = selectors.shared_debits_received(person, year=year)
     context.update(
-        received_page=Paginator(received, 20).get_page(request.GET.get("rpage")),
-        my_cap=selectors.cap_for_relative(person, today),
+        received_page=selectors.window(
+            selectors.usage_entries(received, party="person"), request.GET.get("rpage"), USAGE_PER_PAGE
+        ),
+        my_cap=my_cap,
     )
     return render(request, "ledger/usage.html", context)
 
@@ -288,45 +305,60 @@ def premium(request):
 
 
 def _premium_page(request, person, today, *, unbound_form=None, unbound_quote=None, status=200):
-    quotes, policies = [], {}
-    if person.has_personal_account:
-        for binding in selectors.active_bindings_as_authorizer(person, today):
-            for year in premiums.payable_years(today):
-                quotes.append(
-                    premiums.premium_quote(payer=person, binding=binding, year=year, on=today, policies=policies)
-                )
+    bindings = selectors.active_bindings_as_authorizer(person, today) if person.has_personal_account else []
+    years = premiums.payable_years(today)
+    # Every policy the quotes and the 代缴-without-binding choices read, resolved at once (one generation check).
+    codes = {person.city_code, *(b.relative.city_code for b in bindings)}
+    policies = resolved_policies(sorted(codes), today)
+    records = premiums.premium_records(person, relative_ids=[b.relative_id for b in bindings], years=years)
+    quotes = [
+        premiums.premium_quote(
+            payer=person, binding=binding, year=year, on=today, policies=policies, payments=records.for_year
+        )
+        for binding in bindings
+        for year in years
+    ]
+    choices = _unbound_choices(person, today, policies[person.city_code])
+    unbound_form = unbound_form or _unbound_form(person, today, choices=choices)
     return render(
         request,
         "ledger/premium.html",
         {
             "person": person,
             "quotes": quotes,
-            "paid": premiums.premiums_paid_by(person),
-            "received": premiums.premiums_received_by(person),
-            "unbound_form": unbound_form or _unbound_form(person, today),
+            "may_pay": user_may(request.user, ProxyScope.PAY),
+            "paid": records.paid,
+            "received": records.received,
+            "unbound_form": unbound_form,
+            "unbound_fields": fieldhtml.Fields(unbound_form),
             "unbound_quote": unbound_quote,
-            "unbound_silent": _unbound_silent(person, today),
-            "unbound_labels": "、".join(str(label) for _value, label in _unbound_choices(person, today)),
+            "unbound_silent": _unbound_silent(choices, policies[person.city_code]),
+            "unbound_labels": "、".join(str(label) for _value, label in choices),
         },
         status=status,
     )
 
 
-def _unbound_choices(person, today):
-    policy = resolved_policy(person.city_code, today)
+def _unbound_choices(person, today, policy=None):
+    policy = policy or resolved_policy(person.city_code, today)
     return [(r, relationship_label(r)) for r in premiums.unbound_relationships(policy, today)]
 
 
-def _unbound_silent(person, today) -> str:
+def _unbound_silent(choices, policy) -> str:
     """Why the page offers no 代缴 without a binding in the payer's region ("" when it does)."""
-    if _unbound_choices(person, today):
+    if choices:
         return ""
-    return _("您所在地区的来源未说明可为未绑定家庭共济的家人代缴（未在来源中说明），须先绑定家庭共济后再代缴。")
+    if policy.premium_needs_binding.value:
+        return _("按当地规定，须先为家人办理家庭共济绑定，绑定后才能为其代缴居民医保费。")
+    return _("您所在地区的代缴亲属范围未在来源中说明，暂不能为未绑定家庭共济的家人代缴。")
 
 
-def _unbound_form(person, today, data=None):
+def _unbound_form(person, today, data=None, *, choices=None):
     return UnboundPremiumForm(
-        data, relationships=_unbound_choices(person, today), years=premiums.payable_years(today), prefix="unbound"
+        data,
+        relationships=_unbound_choices(person, today) if choices is None else choices,
+        years=premiums.payable_years(today),
+        prefix="unbound",
     )
 
 

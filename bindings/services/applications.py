@@ -19,7 +19,7 @@ from ..makerchecker import is_sensitive
 from ..models import ActorRole, Application, Binding, Document, IdType, Status
 from ..notices import NoticeEvent, notify_parties
 from ..numbers import lock_people, new_serial
-from ..selectors import binding_facts, live_binding_with
+from ..selectors import binding_facts, binding_facts_and_rows
 from ..transitions import Action
 from .core import BindingError, activate, binding_verdict, ensure_allowed, lock_binding, proof_missing, transition
 from .endings import dissolve_expired
@@ -62,10 +62,8 @@ class PrecheckResult:
 def find_in_registry(data: RelativeInput) -> InsuredPerson | None:
     """The registry person the number names, if the name matches too (relatives, wards and proxies alike)."""
     number = normalize_id_number(data.id_number)
-    if data.id_type == IdType.BIRTH_CERTIFICATE:
-        person = InsuredPerson.objects.filter(birth_certificate_no=number).first()
-    else:
-        person = InsuredPerson.objects.filter(id_number=number).first()
+    field = "birth_certificate_no" if data.id_type == IdType.BIRTH_CERTIFICATE else "id_number"
+    person = next(iter(InsuredPerson.objects.filter(**{field: number}).order_by()[:1]), None)  # a unique number
     if person is None or person.name != data.name.strip():
         return None
     return person
@@ -77,11 +75,19 @@ def binding_add_relative(
 ) -> PrecheckResult:
     """Run the pre-check for one relative; when eligible, put him on the draft (once, however often resubmitted)."""
     on = on or timezone.localdate()
-    application = Application.objects.select_for_update().select_related("authorizer").get(pk=application.pk)
-    if application.submitted_at is not None:
+    # The application's row lock queues pre-checks of one draft (and its submission): only what may have changed
+    # since the caller read it is read again under the lock; its authorizer and channel never change.
+    submitted_at = (
+        Application.objects.select_for_update().filter(pk=application.pk).values_list("submitted_at", flat=True).get()
+    )
+    if submitted_at is not None:
         raise BindingError(_("该申请已提交，不能再修改。"), code=BindingCode.ALREADY_SUBMITTED)
     relative = find_in_registry(data)
-    facts = binding_facts(authorizer=application.authorizer, relative=relative, on=on, application=application)
+    # One read of the bindings that matter (the authorizer's, this draft's, the relative's): the engine's facts,
+    # a live binding with this authorizer, and the relative's draft row all come from it.
+    facts, rows = binding_facts_and_rows(
+        authorizer=application.authorizer, relative=relative, on=on, application=application
+    )
     verdict = check_eligibility(
         authorizer=application.authorizer,
         relative=relative,
@@ -94,26 +100,31 @@ def binding_add_relative(
         relative_phone=data.phone,
     )
     problems = []
-    if relative is not None and live_binding_with(authorizer=application.authorizer, relative=relative, on=on):
+    if relative is not None and any(
+        b.authorizer_id == application.authorizer_id and b.relative_id == relative.pk and b.is_live_on(on) for b in rows
+    ):
         problems.append(
             Reason(BindingCode.ALREADY_BOUND_TO_YOU, _("该家庭成员已与您绑定（或申请正在审核中），无需重复申请。"))
         )
     if not verdict.eligible or problems:
         return PrecheckResult(None, verdict, relative, problems)
-    binding, created = Binding.objects.get_or_create(
-        application=application,
-        relative=relative,
-        defaults={
-            "authorizer": application.authorizer,
-            "relationship": data.relationship,
-            "relative_id_type": data.id_type,
-            "relative_phone": data.phone,
-            "start_date": data.start_date,
-            "end_date": data.end_date,
-            "needs_review": verdict.needs_review,
-        },
-    )
-    if not created:
+    binding = next((b for b in rows if b.application_id == application.pk and b.relative_id == relative.pk), None)
+    if binding is None:
+        # The application row is locked: no other pre-check of this draft can add the same relative meanwhile
+        # (and the database's unique constraint stays the last word).
+        binding = Binding.objects.create(
+            application=application,
+            relative=relative,
+            authorizer=application.authorizer,
+            relationship=data.relationship,
+            relative_id_type=data.id_type,
+            relative_phone=data.phone,
+            start_date=data.start_date,
+            end_date=data.end_date,
+            needs_review=verdict.needs_review,
+        )
+    else:
+        binding.application, binding.relative = application, relative
         binding.relationship, binding.relative_phone = data.relationship, data.phone
         binding.start_date, binding.end_date = data.start_date, data.end_date
         binding.relative_id_type, binding.needs_review = data.id_type, verdict.needs_review

@@ -17,7 +17,7 @@ from policies.eligibility import Reason, Verdict, check_eligibility
 
 from ..codes import BindingCode
 from ..models import ActorRole, Binding, BindingEvent, Status
-from ..selectors import binding_facts
+from ..selectors import binding_facts, fact_rows_for, facts_from_rows
 from ..transitions import TRANSITIONS, Action, allows
 
 
@@ -132,6 +132,23 @@ def binding_verdict(*, binding: Binding, on: date | None = None) -> Verdict:
     its application's channel asks for."""
     on = on or timezone.localdate()
     facts = binding_facts(authorizer=binding.authorizer, relative=binding.relative, on=on)
+    return _verdict(binding, facts, on)
+
+
+def binding_verdicts(
+    bindings: list[Binding], *, on: date | None = None, rows: list[Binding] | None = None
+) -> list[Verdict]:
+    """binding_verdict for each of several bindings (a page's checklist of relatives), with one query for the
+    bindings behind all their facts instead of one per binding (`rows`: selectors.fact_rows_for, read already)."""
+    on = on or timezone.localdate()
+    if rows is None:
+        rows = fact_rows_for(bindings)
+    return [
+        _verdict(b, facts_from_rows(rows, authorizer=b.authorizer, relative=b.relative, on=on), on) for b in bindings
+    ]
+
+
+def _verdict(binding: Binding, facts, on: date) -> Verdict:
     return check_eligibility(
         authorizer=binding.authorizer,
         relative=binding.relative,

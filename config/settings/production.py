@@ -59,7 +59,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 REDIS_URL = env("REDIS_URL")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.HallRedisCache",  # Django's RedisCache, one client per pool
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "hall",
         "OPTIONS": {

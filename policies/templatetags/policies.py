@@ -3,6 +3,7 @@
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _t
 
 from policies import formatting
@@ -32,6 +33,22 @@ def relationship_label(value):
     try:
         return Relationship(value).label
     except ValueError:
+        return value
+
+
+_DISPLAY: dict = {}
+
+
+@register.filter
+def display(obj, field: str):
+    """obj.get_<field>_display(), with the field's choices read once: Django builds a map of them on every call."""
+    labels = _DISPLAY.get((type(obj), field))
+    if labels is None:
+        labels = _DISPLAY[type(obj), field] = dict(type(obj)._meta.get_field(field).flatchoices)
+    value = getattr(obj, field)
+    try:
+        return labels.get(value, value)
+    except TypeError:  # an unhashable value: no choice names it
         return value
 
 
@@ -105,7 +122,7 @@ def allowed_on(rule, day):
 @register.filter
 def rule_relationships(rules):
     """Relationship rules as plain words: 配偶、父母、子女."""
-    return "、".join(str(rule.get_relationship_display()) for rule in rules or [])
+    return "、".join(str(display(rule, "relationship")) for rule in rules or [])
 
 
 @register.filter
@@ -153,7 +170,7 @@ def _field_label(key: str) -> str:
 @register.simple_tag
 def ruled_or_dash(stated, field, unit="", kind=""):
     """{% ruled %} for a table cell: a dash where no level states the value (the table's note says what it means)."""
-    return ruled(stated, field, unit, kind) or format_html('<span class="not-stated">—</span>')
+    return ruled(stated, field, unit, kind) or mark_safe('<span class="not-stated">—</span>')
 
 
 # A note about the sources themselves (what an article says or leaves out, how the hall reads it) rather than a

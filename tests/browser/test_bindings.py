@@ -1,9 +1,11 @@
 """An authorizer binds a child with a household-register photo; a clerk approves; the relative sees it; unbinding."""
 
+import re
 from datetime import date
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from bindings.models import Binding, Status
 from bindings.services import binding_approve, binding_reject
@@ -121,3 +123,33 @@ def test_binding_pages_in_elder_mode(hall, family):
     hall.screenshot("apply-precheck-refused-elder-375")
     hall.visit("/bindings/mine/")
     hall.screenshot("mine-elder-375")
+
+
+def test_the_relative_form_shows_its_errors(hall, family):
+    """The relative step's form is laid out by hand (issue 16): the error summary takes focus and links to each
+    field, which is marked invalid and described by its message, on a phone, a desktop and in elder mode."""
+    authorizer, _child, _ = family
+    hall.sign_in(authorizer.phone, TEST_PASSWORD)
+    page = hall.page
+    hall.visit("/bindings/apply/")
+    page.get_by_label("我已阅读并知晓以上告知内容").check()
+    hall.click_and_wait(page.get_by_role("button", name="同意并开始办理"))
+    page.get_by_label("证件号码").fill("123")
+    hall.click_and_wait(page.get_by_role("button", name="预检并添加"))
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_contain_text("提交未成功，请修改以下")
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    number = page.get_by_label("证件号码")
+    assert number.get_attribute("aria-invalid") == "true"
+    assert "id_id_number_error" in number.get_attribute("aria-describedby")
+    expect(page.locator("#id_id_number_error")).to_contain_text("身份证号码应为18位")
+    expect(page.get_by_label("姓名")).to_have_class(re.compile(r"\bis-invalid\b"))
+    hall.screenshot("apply-relative-errors-375")
+    summary.get_by_role("link", name=re.compile("^姓名")).click()
+    assert page.evaluate("document.activeElement.id") == "id_name"
+    page.set_viewport_size({"width": 1280, "height": 900})
+    hall.screenshot("apply-relative-errors-desktop")
+    hall.click_and_wait(page.get_by_role("button", name="关怀模式"))
+    page.set_viewport_size({"width": 375, "height": 812})
+    hall.click_and_wait(page.get_by_role("button", name="预检并添加"))
+    hall.screenshot("apply-relative-errors-elder-375")

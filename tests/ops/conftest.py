@@ -32,7 +32,7 @@ def redis_cache(location: str) -> dict:
     """The production cache entry (config/settings/production.py) pointed somewhere else."""
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.HallRedisCache",
             "LOCATION": location,
             "KEY_PREFIX": "hall-test",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},

@@ -97,7 +97,7 @@ def test_backends():
     assert s["debug"] is False
     assert s["engine"] == "django.db.backends.postgresql"
     assert s["conn_max_age"] > 0 and s["health_checks"] is True and s["connect_timeout"]
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"] == "config.cache.HallRedisCache"  # Django's RedisCache reusing its client (config/cache.py)
     assert s["cache_location"] == PRODUCTION_ENV["REDIS_URL"]
     assert s["sessions"] == "django.contrib.sessions.backends.cached_db"
     assert s["axes_handler"] == "accounts.lockout.HallLockoutHandler"  # lockouts in PostgreSQL, not Redis
