@@ -135,3 +135,10 @@ def face_verification_consume(*, verification_id) -> FaceVerification | None:
     if not consumed:
         return None
     return FaceVerification.objects.select_related("user").get(pk=verification_id)
+
+
+def capture_context(challenge, form, **extra) -> dict:
+    """What a face-capture page (sign-in or the fresh identity check) shows: the prompt and the seconds left."""
+    remaining = max(0, int((challenge.expires_at - timezone.now()).total_seconds()))
+    used = challenge.used_at is not None
+    return {"form": form, "challenge": challenge, "remaining": remaining, "used": used, **extra}

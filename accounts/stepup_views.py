@@ -13,14 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import services
 from .acting import acting_scope, agent_of
-from .face import FaceCheckError, face_challenge_start, face_verification_consume, face_verify
+from .face import FaceCheckError, capture_context, face_challenge_start, face_verification_consume, face_verify
 from .forms import FaceCaptureForm, SmsCodeForm, sms_refusal
 from .masking import mask_phone
 from .models import FaceChallenge, SmsPurpose
@@ -132,15 +131,7 @@ def face_capture(request, *, next_url: str, back_url: str):
                     return _passed(request, StepUpMethod.FACE, next_url)
                 form.add_error(None, verification.reason or _("人脸核验未通过，请重试或改用短信验证码。"))
         challenge.refresh_from_db()
-    remaining = max(0, int((challenge.expires_at - timezone.now()).total_seconds()))
-    context = {
-        "form": form,
-        "challenge": challenge,
-        "remaining": remaining,
-        "used": challenge.used_at is not None,
-        "back_url": back_url,
-    }
-    return render(request, "accounts/verify_face.html", context)
+    return render(request, "accounts/verify_face.html", capture_context(challenge, form, back_url=back_url))
 
 
 def _ip(request):

@@ -16,7 +16,7 @@ from .acting import SESSION_KEY, acting_for, acting_scope, agent_of
 from .agreements import AGREEMENTS, agreement_by_slug
 from .backends import user_for_identifier
 from .capacity import account_block
-from .face import FaceCheckError, face_challenge_start, face_verify
+from .face import FaceCheckError, capture_context, face_challenge_start, face_verify
 from .forms import (
     FaceCaptureForm,
     FaceStartForm,
@@ -167,15 +167,7 @@ def login_face_capture(request):
                     form.add_error(None, verification.reason or _("人脸核验未通过。"))
         if _locked(request):
             return render(request, "accounts/login_face_capture.html", {"form": form, "challenge": challenge})
-    remaining = max(0, int((challenge.expires_at - timezone.now()).total_seconds()))
-    context = {
-        "form": form,
-        "challenge": challenge,
-        "remaining": remaining,
-        "used": challenge.used_at is not None,
-        "method": "face",
-        "next": _next_url(request),
-    }
+    context = capture_context(challenge, form, method="face", next=_next_url(request))
     return render(request, "accounts/login_face_capture.html", context)
 
 

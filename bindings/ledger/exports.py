@@ -28,33 +28,11 @@ def usage_csv(request):
     response.write("\ufeff")
     writer = csv.writer(response)
     if role == "received":
-        writer.writerow(
-            [
-                _("日期"),
-                _("授权人"),
-                _("关系"),
-                _("就医机构"),
-                _("就医地"),
-                _("共济支付（元）"),
-                _("结算单号"),
-                _("就医类型"),
-            ]
-        )
+        writer.writerow(_csv_header(_("授权人")))
         for entry in selectors.shared_debits_received(person, year=year):
             writer.writerow(_csv_row(entry, mask_name(entry.person.name)))
     elif role == "paid" and person.has_personal_account:
-        writer.writerow(
-            [
-                _("日期"),
-                _("使用人"),
-                _("关系"),
-                _("就医机构"),
-                _("就医地"),
-                _("共济支付（元）"),
-                _("结算单号"),
-                _("就医类型"),
-            ]
-        )
+        writer.writerow(_csv_header(_("使用人")))
         for entry in selectors.shared_debits_paid(person, year=year):
             writer.writerow(_csv_row(entry, entry.beneficiary.name))
     else:
@@ -79,3 +57,8 @@ def _csv_row(entry, who: str) -> list[str]:
 def _csv_safe(text: str) -> str:
     """A cell a spreadsheet would run as a formula is quoted as text (CSV injection)."""
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _csv_header(party) -> list:
+    """The columns of both exports; `party` names the other side (授权人 for a relative, 使用人 for an authorizer)."""
+    return [_("日期"), party, _("关系"), _("就医机构"), _("就医地"), _("共济支付（元）"), _("结算单号"), _("就医类型")]

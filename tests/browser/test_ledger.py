@@ -172,20 +172,10 @@ def test_an_inpatient_stay_from_the_slip_end_to_end(hall):
 
 
 def test_premium_for_a_parent_in_law_without_a_binding_end_to_end(hall):
-    from policies.choices import PairScope
     from tests.bindings.ledger import issue15_world as world
 
     year = timezone.localdate().year + 1
-    version = world.version(
-        "729900",
-        "贵港市",
-        "广西壮族自治区",
-        premium_allowed=True,
-        premium_scheme="resident",
-        premium_scope=PairScope.SAME_PROVINCE,
-        premium_relationships=["spouse", "child", "parent", "parent_in_law"],
-        relationships=["spouse", "child", "parent"],
-    )
+    version = world.guigang_version()
     world.standard(version, year, "380", due_on=datetime.date(year - 1, 12, 31), is_demo=True)
     huang = world.person("729902", balance_yuan=4300, name="黄伟")
     in_law = world.person("729902", resident=True, birth=datetime.date(1953, 5, 5), name="韦秀芳")

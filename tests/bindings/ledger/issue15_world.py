@@ -17,7 +17,7 @@ from accounts.models import InsuredPerson
 from bindings.ledger import services as ledger
 from bindings.models import Application, Binding, Status
 from policies.cache import policies_changed
-from policies.choices import ChannelKind, RegionLevel
+from policies.choices import ChannelKind, PairScope, RegionLevel
 from policies.models import PolicyVersion, PremiumAmount, Region, RelationshipRule, Source
 from tests.factories import UserFactory, person_in
 
@@ -41,6 +41,20 @@ def version(city_code: str, city_name: str, province_name: str, *, relationships
         RelationshipRule.objects.get_or_create(version=made, relationship=relationship)
     policies_changed()
     return made
+
+
+def guigang_version() -> PolicyVersion:
+    """A made-up 贵港 (729900, 广西): 代缴 for 配偶、子女、父母 and 配偶父母; only the first three can be bound."""
+    return version(
+        "729900",
+        "贵港市",
+        "广西壮族自治区",
+        premium_allowed=True,
+        premium_scheme="resident",
+        premium_scope=PairScope.SAME_PROVINCE,
+        premium_relationships=["spouse", "child", "parent", "parent_in_law"],
+        relationships=["spouse", "child", "parent"],
+    )
 
 
 def standard(version: PolicyVersion, year: int, amount: str, **fields) -> PremiumAmount:

@@ -9,7 +9,7 @@ import pytest
 from bindings.ledger import services as ledger
 from bindings.ledger.settlement import InpatientSlip, PlaceLocation
 from bindings.models import EntryKind, LedgerEntry, PremiumPayment, Settlement
-from policies.choices import InstitutionLevel, PairScope, SpendScope
+from policies.choices import InstitutionLevel, SpendScope
 from policies.relationships import Relationship
 
 from . import issue15_world as world
@@ -49,16 +49,7 @@ def test_concurrent_inpatient_stays_never_overdraw_the_shared_balance():
 
 
 def test_a_premium_without_a_binding_is_paid_once_late_part_included():
-    version = world.version(
-        "729900",
-        "贵港市",
-        "广西壮族自治区",
-        premium_allowed=True,
-        premium_scheme="resident",
-        premium_scope=PairScope.SAME_PROVINCE,
-        premium_relationships=["spouse", "child", "parent", "parent_in_law"],
-        relationships=["spouse", "child", "parent"],
-    )
+    version = world.guigang_version()
     world.standard(version, 2026, "380", due_on=datetime.date(2025, 12, 31), late_extra_yuan="670")
     payers = [world.person("729902", balance_yuan=2000) for _ in range(2)]  # husband and wife, both pressing
     in_law = world.person("729902", resident=True, birth=datetime.date(1953, 5, 5))

@@ -13,7 +13,6 @@ from bindings.ledger import services as ledger
 from bindings.ledger.errors import LedgerError
 from bindings.models import EntryKind, LedgerEntry, PremiumPayment
 from bindings.roles import ensure_roles
-from policies.choices import PairScope
 from policies.models import PolicyRevision, PremiumAmount
 from policies.relationships import Relationship
 from tests.factories import UserFactory, clerk
@@ -76,16 +75,7 @@ def test_a_demo_standard_is_labelled_wherever_it_is_used(hengyang, client):
 
 @pytest.fixture
 def guigang():
-    version = world.version(
-        "729900",
-        "贵港市",
-        "广西壮族自治区",
-        premium_allowed=True,
-        premium_scheme="resident",
-        premium_scope=PairScope.SAME_PROVINCE,
-        premium_relationships=["spouse", "child", "parent", "parent_in_law"],
-        relationships=["spouse", "child", "parent"],
-    )
+    version = world.guigang_version()
     world.standard(version, 2025, "380")
     huang = world.person("729902", balance_yuan=4300)
     return version, huang
