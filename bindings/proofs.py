@@ -138,10 +138,11 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def handle_proof_post(request, bindings, *, redirect_to, next_urls=None):
+def handle_proof_post(request, bindings, *, redirect_to, next_urls=None, on_goto=None):
     """Store every chosen file, then remove or pledge as the button says; answer with a redirect, or with JSON
     for static/js/upload.js. `next_urls` maps the values of a `goto` button (下一步) to where it leads; it leads
-    there only when every chosen file was stored."""
+    there only when every chosen file was stored, after running `on_goto[value]()` if there is one (the returned
+    case's 补充完成，重新提交, which must not leave a chosen file behind)."""
     by_pk = {b.pk: b for b in bindings}
     if not by_pk:
         raise Http404
@@ -180,8 +181,11 @@ def handle_proof_post(request, bindings, *, redirect_to, next_urls=None):
         raise Http404 from None
     except BindingError as exc:
         messages.error(request, exc.message)
-    goto = (next_urls or {}).get(request.POST.get("goto", ""))
+    button = request.POST.get("goto", "")
+    goto = (next_urls or {}).get(button)
     if goto and not refused:
+        if on_goto and button in on_goto:
+            on_goto[button]()
         return redirect(goto)
     return redirect(redirect_to)
 

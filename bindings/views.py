@@ -267,7 +267,12 @@ def detail(request, pk):
     binding = selectors.binding_for_party(user=request.user, pk=pk)
     actions = binding_actions(binding, request.user)
     if request.method == "POST" and Action.EDIT_PROOF in actions:
-        return handle_proof_post(request, [binding], redirect_to=reverse("bindings:detail", args=[pk]))
+        here = reverse("bindings:detail", args=[pk])
+        on_goto = {}
+        if Action.RESUBMIT in actions:
+            on_goto[Action.RESUBMIT.value] = lambda: _resubmit(request, binding)
+        next_urls = dict.fromkeys(on_goto, here)
+        return handle_proof_post(request, [binding], redirect_to=here, next_urls=next_urls, on_goto=on_goto)
     rows = proof_rows([binding]) if Action.EDIT_PROOF in actions else []
     context = {
         "binding": binding,
@@ -278,6 +283,15 @@ def detail(request, pk):
         "rows": rows,
     }
     return render(request, "bindings/detail.html", context)
+
+
+def _resubmit(request, binding) -> None:
+    """补充完成，重新提交, from the detail page's button or from the checklist's form (files chosen there first)."""
+    try:
+        services.binding_resubmit(binding=binding, actor=request.user)
+        messages.success(request, _("已重新提交，等待经办人员审核。"))
+    except BindingError as exc:
+        messages.error(request, exc.message)
 
 
 @login_required
@@ -297,8 +311,7 @@ def act(request, pk, action):
             services.binding_dissolve_by_party(binding=binding, user=request.user)
             messages.success(request, _("共济关系已解除。"))
         else:
-            services.binding_resubmit(binding=binding, actor=request.user)
-            messages.success(request, _("已重新提交，等待经办人员审核。"))
+            _resubmit(request, binding)
     except BindingError as exc:
         messages.error(request, exc.message)
     return redirect("bindings:detail", pk=pk)

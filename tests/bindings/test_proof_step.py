@@ -146,3 +146,28 @@ def test_the_step_names_the_proof_in_plain_words_without_source_notes(client, po
     page = client.get(proof_url(application)).content.decode()
     assert "户口簿" in page
     assert "来源" not in page
+
+
+def test_a_returned_case_resubmitted_with_a_chosen_file_stores_it_first(client, policies):
+    """Without JavaScript, 补充完成，重新提交 sends the checklist's form: the file chosen there is stored, then the
+    case goes back to the clerk; a refused file keeps the case returned, with the reason."""
+    from bindings import services
+    from bindings.models import Status
+    from tests.factories import clerk, submitted_binding
+
+    binding = submitted_binding()
+    services.binding_request_more(binding=binding, clerk=clerk("510400", "审核员"), missing_note="请补充户口簿")
+    client.force_login(binding.authorizer.account)
+    url = f"/bindings/{binding.pk}/"
+    page = client.get(url).content.decode()
+    assert 'name="goto" value="resubmit"' in page and "/resubmit/" not in page  # the button is in the form
+    bad = SimpleUploadedFile("photo.jpg", NOT_AN_IMAGE, content_type="image/jpeg")
+    client.post(url, {"goto": "resubmit", field(binding): bad})
+    binding.refresh_from_db()
+    assert binding.status == Status.RETURNED
+    before = Document.objects.filter(binding=binding).count()
+    response = client.post(url, {"goto": "resubmit", field(binding): jpeg_upload("navy")})
+    assert response.status_code == 302
+    binding.refresh_from_db()
+    assert binding.status == Status.SUBMITTED
+    assert Document.objects.filter(binding=binding).count() == before + 1
