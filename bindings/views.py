@@ -19,7 +19,8 @@ from accounts.stepup import step_up_guard, step_up_peek, verify_url
 from accounts.views import client_ip
 from bindings.services import BindingError, RelativeInput
 from policies.choices import ChannelKind, DatesMode
-from policies.eligibility import application_requirements, phone_required
+from policies.eligibility import phone_required
+from policies.requirements import application_requirements
 from policies.selectors import resolved_policy
 
 from . import selectors, services, timeline, uploads

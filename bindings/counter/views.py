@@ -27,7 +27,8 @@ from bindings.models import Binding, Status
 from bindings.proofs import handle_proof_post, proof_rows
 from bindings.services import BindingError, RelativeInput
 from policies.choices import DatesMode
-from policies.eligibility import application_requirements, phone_required
+from policies.eligibility import phone_required
+from policies.requirements import application_requirements
 from policies.selectors import resolved_policy
 
 TICKET_KEY = "counter_ticket"

@@ -10,16 +10,11 @@ import datetime
 import pytest
 
 from policies.choices import ChannelKind, ProofKind
-from policies.eligibility import (
-    ReasonCode,
-    RequirementKind,
-    application_requirements,
-    check_eligibility,
-    phone_required,
-    relative_face_reason,
-)
+from policies.eligibility import ReasonCode, check_eligibility, phone_required, relative_face_reason
 from policies.relationships import Relationship
+from policies.requirements import application_requirements
 from policies.selectors import resolved_policy
+from policies.verdicts import RequirementKind
 from tests.factories import edit_policy, person_in
 
 D = datetime.date
