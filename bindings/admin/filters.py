@@ -53,7 +53,7 @@ class RegionFilter(admin.SimpleListFilter):
         return cities
 
     def queryset(self, request, queryset):
-        return queryset.filter(application__city_code=self.value()) if self.value() else queryset
+        return queryset.filter(region_code=self.value()) if self.value() else queryset
 
 
 class ChannelFilter(admin.SimpleListFilter):
