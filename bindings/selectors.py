@@ -1,5 +1,6 @@
 """Reads about bindings. Anything that depends on who asks returns 404 for other people's data."""
 
+import uuid
 from datetime import date, timedelta
 
 from django.db.models import Q
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit, region_of
 from accounts.clerks import clerk_covers
 from accounts.models import AuditAction, InsuranceStatus, InsuredPerson
+from config.compiled import CompiledRead
 from policies.eligibility import BindingFacts, Quota
 from policies.selectors import resolved_policy
 
@@ -42,13 +44,16 @@ def binding_facts_and_rows(
     candidate relative, counted here with the object-side twins of the queryset rules (Binding.is_live_on).
     The rows come back too, so the pre-check finds the relative's draft row and a live binding with this
     authorizer without asking again."""
-    where = Q(authorizer=authorizer)
-    if application is not None:
-        where |= Q(application=application)
-    if relative is not None:
-        where |= Q(relative=relative)
-    rows = Binding.objects.filter(where).order_by()
-    rows = list(rows.only(*fields) if fields else rows)
+    if application is not None and relative is not None and not fields:  # the pre-check's read: compiled once
+        rows = [binding for (binding,) in FACT_ROWS(authorizer.pk, application.pk, relative.pk)]
+    else:
+        where = Q(authorizer=authorizer)
+        if application is not None:
+            where |= Q(application=application)
+        if relative is not None:
+            where |= Q(relative=relative)
+        rows = Binding.objects.filter(where).order_by()
+        rows = list(rows.only(*fields) if fields else rows)
     return facts_from_rows(rows, authorizer=authorizer, relative=relative, on=on, application=application), rows
 
 
@@ -151,11 +156,15 @@ def _refuse(user, target: str, application: Application):
 def application_for_user(*, user, case_number: str) -> Application:
     """The resident's own application (as its authorizer), or 404."""
     person = getattr(user, "person", None)
-    application = Application.objects.select_related("authorizer").filter(case_number=case_number).first()
-    if application is None:
+    found = APPLICATION_BY_CASE(case_number)
+    if not found:
         raise Http404
+    ((application,),) = found
     if person is None or application.authorizer_id != person.pk:
         raise _refuse(user, f"application:{application.pk}", application)
+    # Its authorizer is the person the request already loaded with the account (or whom he acts for): not
+    # joined and built a second time.
+    application.authorizer = person
     return application
 
 
@@ -260,26 +269,7 @@ def bindings_of_party(*, person: InsuredPerson) -> tuple[list[Binding], list[Bin
 
 def document_for_viewer(*, user, pk) -> Document:
     """The applicant, the relative, and clerks of the region may open a document; everyone else gets 404."""
-    # What the checks, the audit row and the response read: the parties, the state, the case and its region.
-    document = (
-        Document.objects.select_related("binding__application")
-        .only(
-            "id",
-            "binding_id",
-            "kind",
-            "storage_name",
-            "content_type",
-            "binding__authorizer_id",
-            "binding__relative_id",
-            "binding__status",
-            "binding__application_id",
-            "binding__application__case_number",
-            "binding__application__city_code",
-        )
-        .filter(pk=pk)
-        .order_by()[:1]
-    )
-    document = next(iter(document), None)
+    document = _document_with_case(pk)
     if document is None:
         raise Http404
     binding = document.binding
@@ -289,6 +279,52 @@ def document_for_viewer(*, user, pk) -> Document:
     if clerk_covers(user, binding.application.city_code):
         return document
     raise _refuse(user, f"document:{document.pk}", binding.application)
+
+
+# What the document view's checks, its audit row and its response read: the parties, the state, the case, its region.
+DOCUMENT_WITH_CASE = CompiledRead(
+    lambda pk: Document.objects.filter(pk=pk).order_by(),
+    fields=[Document._meta.pk],
+    stand_ins=[uuid.UUID(int=0)],
+    parts=[
+        (Document, "", {"id", "binding_id", "kind", "storage_name", "content_type"}),
+        (Binding, "binding__", {"id", "authorizer_id", "relative_id", "status", "application_id"}),
+        (Application, "binding__application__", {"id", "case_number", "city_code"}),
+    ],
+    limit=1,
+)
+
+
+# application_for_user's read: the whole application row (the wizard's steps show and check most of it).
+APPLICATION_BY_CASE = CompiledRead(
+    lambda case_number: Application.objects.filter(case_number=case_number).order_by("pk"),
+    fields=[Application._meta.get_field("case_number")],
+    stand_ins=["GJ00000000000000"],
+    parts=[(Application, "", None)],
+    limit=1,
+)
+
+
+# binding_facts_and_rows for a draft and a candidate relative (the pre-check): whole rows, the service may update one.
+FACT_ROWS = CompiledRead(
+    lambda authorizer_id, application_id, relative_id: Binding.objects.filter(
+        Q(authorizer_id=authorizer_id) | Q(application_id=application_id) | Q(relative_id=relative_id)
+    ).order_by(),
+    fields=[Binding._meta.get_field(name) for name in ("authorizer", "application", "relative")],
+    stand_ins=[0, 0, 0],
+    parts=[(Binding, "", None)],
+)
+
+
+def _document_with_case(pk) -> Document | None:
+    """The document with its binding and the binding's application (the fields DOCUMENT_WITH_CASE names)."""
+    found = DOCUMENT_WITH_CASE(pk)
+    if not found:
+        return None
+    ((document, binding, application),) = found
+    binding.application = application
+    document.binding = binding
+    return document
 
 
 def working_days_between(start: date, end: date) -> int:

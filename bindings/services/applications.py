@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit
 from accounts.idnumbers import normalize_id_number
 from accounts.models import AuditAction, InsuredPerson
+from config.compiled import CompiledRead
 from policies.choices import ChannelKind
 from policies.eligibility import Reason, Verdict, check_eligibility, relative_face_reason
 
@@ -59,11 +60,32 @@ class PrecheckResult:
     problems: list[Reason] = field(default_factory=list)
 
 
+# The pre-check's reads, compiled once per process (config.compiled.CompiledRead): a registry person by either
+# number (each unique), and the draft's row lock.
+_REGISTRY_BY = {
+    field: CompiledRead(
+        lambda number, field=field: InsuredPerson.objects.filter(**{field: number}).order_by(),
+        fields=[InsuredPerson._meta.get_field(field)],
+        stand_ins=["000000000000000000"],
+        parts=[(InsuredPerson, "", None)],
+        limit=1,
+    )
+    for field in ("id_number", "birth_certificate_no")
+}
+_LOCKED_APPLICATION = CompiledRead(
+    lambda pk: Application.objects.select_for_update().filter(pk=pk).order_by(),
+    fields=[Application._meta.pk],
+    stand_ins=[0],
+    parts=[(Application, "", {"id", "submitted_at"})],
+)
+
+
 def find_in_registry(data: RelativeInput) -> InsuredPerson | None:
     """The registry person the number names, if the name matches too (relatives, wards and proxies alike)."""
     number = normalize_id_number(data.id_number)
     field = "birth_certificate_no" if data.id_type == IdType.BIRTH_CERTIFICATE else "id_number"
-    person = next(iter(InsuredPerson.objects.filter(**{field: number}).order_by()[:1]), None)  # a unique number
+    found = _REGISTRY_BY[field](number)
+    person = found[0][0] if found else None
     if person is None or person.name != data.name.strip():
         return None
     return person
@@ -77,10 +99,11 @@ def binding_add_relative(
     on = on or timezone.localdate()
     # The application's row lock queues pre-checks of one draft (and its submission): only what may have changed
     # since the caller read it is read again under the lock; its authorizer and channel never change.
-    submitted_at = (
-        Application.objects.select_for_update().filter(pk=application.pk).values_list("submitted_at", flat=True).get()
-    )
-    if submitted_at is not None:
+    locked = _LOCKED_APPLICATION(application.pk)
+    if not locked:
+        raise Application.DoesNotExist(f"application {application.pk} is gone")  # discarded meanwhile
+    ((locked,),) = locked
+    if locked.submitted_at is not None:
         raise BindingError(_("该申请已提交，不能再修改。"), code=BindingCode.ALREADY_SUBMITTED)
     relative = find_in_registry(data)
     # One read of the bindings that matter (the authorizer's, this draft's, the relative's): the engine's facts,
@@ -116,6 +139,7 @@ def binding_add_relative(
             application=application,
             relative=relative,
             authorizer=application.authorizer,
+            region_code=application.city_code,  # the queue's region, without a join (Binding.region_code)
             relationship=data.relationship,
             relative_id_type=data.id_type,
             relative_phone=data.phone,
@@ -125,19 +149,20 @@ def binding_add_relative(
         )
     else:
         binding.application, binding.relative = application, relative
-        binding.relationship, binding.relative_phone = data.relationship, data.phone
-        binding.start_date, binding.end_date = data.start_date, data.end_date
-        binding.relative_id_type, binding.needs_review = data.id_type, verdict.needs_review
-        binding.save(
-            update_fields=[
-                "relationship",
-                "relative_phone",
-                "start_date",
-                "end_date",
-                "relative_id_type",
-                "needs_review",
-            ]
-        )
+        entered = {
+            "relationship": data.relationship,
+            "relative_phone": data.phone,
+            "start_date": data.start_date,
+            "end_date": data.end_date,
+            "relative_id_type": data.id_type,
+            "needs_review": verdict.needs_review,
+        }
+        changed = [name for name, value in entered.items() if getattr(binding, name) != value]
+        # The same relative sent again as he is (a double click, the back button): nothing to write.
+        if changed:
+            for name in changed:
+                setattr(binding, name, entered[name])
+            binding.save(update_fields=changed)
         # Proof asked for the old relationship may no longer fit; the resident sees the new checklist.
     return PrecheckResult(binding, verdict, relative)
 

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from bindings.models import Notice, Status
 from tests.factories import InsuredPersonFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# What building each page costs: kept pages (config.pagecache, tests/perf/test_page_cache.py) are off here.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("uncached_pages")]
 
 
 def queries(client, url, data=None):
@@ -88,16 +89,32 @@ def test_wizard_steps(client, rows):
 
 def test_precheck_post(client, rows):
     """The relative step's POST: the resident's application (whose is it?), then in the service the application
-    locked, the registry, one read of the bindings that matter, the new draft row."""
+    locked, the registry, one read of the bindings that matter, the new draft row. The same relative sent again
+    as he is writes nothing (the benchmark posts him over and over); a change is one UPDATE of that row."""
     client.force_login(rows.authorizer_user)
     rows.mix(3)
     draft = rows.binding(status=Status.DRAFT).application
     candidate = InsuredPersonFactory(district="360902", resident=True)
     data = {"id_type": "resident_id", "id_number": candidate.id_number, "name": candidate.name, "relationship": "child"}
-    n, response = queries(client, f"/bindings/applications/{draft.case_number}/relative/", data)
+    url = f"/bindings/applications/{draft.case_number}/relative/"
+    n, response = queries(client, url, data)
     assert response.status_code == 302
     assert draft.bindings.filter(relative=candidate, status=Status.DRAFT).exists()
     assert n == 5
+    (read,) = [sql for sql in response.own_sql if '"bindings_application"."case_number" =' in sql]
+    assert "accounts_insuredperson" not in read  # the authorizer is the signed-in person, already loaded
+
+    n, response = queries(client, url, data)  # the same relative again
+    assert response.status_code == 302
+    assert n == 4
+    assert not [sql for sql in response.own_sql if sql.startswith(("INSERT", "UPDATE"))]
+    assert draft.bindings.filter(relative=candidate).count() == 1
+
+    n, response = queries(client, url, {**data, "phone": "13800138000"})
+    assert n == 5
+    (update,) = [sql for sql in response.own_sql if sql.startswith("UPDATE")]
+    assert '"relative_phone"' in update and '"relationship"' not in update  # only what changed
+    assert draft.bindings.get(relative=candidate).relative_phone == "13800138000"
 
 
 def test_document_view_reads_only_what_it_checks(client, rows):
@@ -112,3 +129,66 @@ def test_document_view_reads_only_what_it_checks(client, rows):
     assert len(own) == 2
     (read,) = [sql for sql in own if 'FROM "bindings_document"' in sql]
     assert "accounts_insuredperson" not in read
+    assert b"".join(response.streaming_content) == b"\xff\xd8 not really a jpeg"
+
+
+@pytest.mark.parametrize(
+    "read, values",
+    [
+        (
+            "bindings.selectors.DOCUMENT_WITH_CASE",
+            ["00000000-0000-0000-0000-000000000001", "7f3c2b1a-0000-4000-8000-00000000abcd"],
+        ),
+        ("bindings.selectors.APPLICATION_BY_CASE", ["GJ20260101000001", "GJ2026"]),
+        ("bindings.selectors.FACT_ROWS", [(1, 2, 3), (40, 50, 60)]),
+        ("bindings.services.applications._LOCKED_APPLICATION", [1, 987654321]),
+        ("bindings.services.applications._REGISTRY_BY.id_number", ["360902201201019002", "x"]),
+        ("bindings.services.applications._REGISTRY_BY.birth_certificate_no", ["O360000001", ""]),
+    ],
+)
+def test_compiled_reads_do_not_depend_on_their_values(read, values):
+    """A CompiledRead keeps the SQL of its first compile for every later value: it must be the same text."""
+    import importlib
+
+    module, _, name = read.rpartition(".")
+    if module.endswith("_REGISTRY_BY"):
+        module, _, registry = module.rpartition(".")
+        compiled = getattr(importlib.import_module(module), registry)[name]
+    else:
+        compiled = getattr(importlib.import_module(module), name)
+    values = [value if isinstance(value, tuple) else (value,) for value in values]
+    sqls = {str(compiled.queryset(*value).query.get_compiler("default").as_sql()[0]) for value in values}
+    assert len(sqls) == 1
+
+
+def test_compiled_document_read_builds_what_the_orm_reads(rows):
+    """The document view's read, run from its compiled SQL, gives the document, its binding and its case."""
+    from bindings import selectors
+
+    binding = rows.binding(status=Status.SUBMITTED)
+    document = rows.document(binding, 0)
+    other = rows.document(rows.binding(status=Status.SUBMITTED), 1)
+    read = selectors._document_with_case(document.pk)
+    assert (read.pk, read.kind, read.storage_name, read.content_type) == (
+        document.pk,
+        document.kind,
+        document.storage_name,
+        document.content_type,
+    )
+    assert (read.binding.pk, read.binding.authorizer_id, read.binding.relative_id, read.binding.status) == (
+        binding.pk,
+        binding.authorizer_id,
+        binding.relative_id,
+        Status.SUBMITTED,
+    )
+    application = binding.application
+    assert (read.binding.application.pk, read.binding.application.case_number, read.binding.application.city_code) == (
+        application.pk,
+        application.case_number,
+        application.city_code,
+    )
+    assert selectors._document_with_case(other.pk).binding.pk == other.binding_id
+    assert selectors._document_with_case(str(document.pk)).pk == document.pk  # as the URL or a form hands it
+    import uuid
+
+    assert selectors._document_with_case(uuid.uuid4()) is None
