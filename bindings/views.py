@@ -18,6 +18,7 @@ from accounts.models import AuditAction, ProxyScope
 from accounts.stepup import step_up_guard, step_up_peek, verify_url
 from accounts.views import client_ip
 from bindings.services import BindingError, RelativeInput
+from config.pagecache import people_changed, viewer_page
 from policies.choices import ChannelKind, DatesMode
 from policies.eligibility import phone_required
 from policies.requirements import application_requirements
@@ -50,12 +51,19 @@ def _drafts(application) -> list:
     return bindings
 
 
+def _unless_stepped_up(request):
+    """The summary says whether a step-up proof is fresh; the proof ages while the session stays the same, so a
+    summary shown with one is not kept (config.pagecache)."""
+    return None if step_up_peek(request.session, user=request.user) else ""
+
+
 def _quota(person, application=None):
     return selectors.binding_quota(authorizer=person, on=timezone.localdate(), application=application)
 
 
 @login_required
 @acting_scope(ProxyScope.APPLY)
+@viewer_page
 def apply(request):
     """Step 1: the region's notice (告知书). Resumes a draft when there is one."""
     person = _person_or_explain(request)
@@ -83,6 +91,7 @@ def apply(request):
 
 @login_required
 @acting_scope(ProxyScope.APPLY)
+@viewer_page
 def relative(request, case):
     """Step 2 and 3: the relative, then the engine's pre-check before anything is uploaded."""
     application = selectors.application_for_user(user=request.user, case_number=case)
@@ -135,6 +144,7 @@ def relative(request, case):
 
 @login_required
 @acting_scope(ProxyScope.APPLY)
+@viewer_page
 def proof(request, case):
     """Step 4: the proof checklist per relative; photos, PDFs, or the pledge where the region allows it."""
     application = selectors.application_for_user(user=request.user, case_number=case)
@@ -191,6 +201,7 @@ def discard(request, case):
 
 @login_required
 @acting_scope(ProxyScope.APPLY)
+@viewer_page(vary=_unless_stepped_up)
 def summary(request, case):
     """Step 5: check everything, tick the solemn commitment, submit."""
     application = selectors.application_for_user(user=request.user, case_number=case)
@@ -240,6 +251,7 @@ def done(request, case):
 
 
 @login_required
+@viewer_page
 def mine(request):
     """我的共济关系: as authorizer and as relative."""
     person = _person_or_explain(request)
@@ -263,6 +275,7 @@ def mine(request):
 
 @login_required
 @acting_scope(ProxyScope.APPLY)
+@viewer_page
 def detail(request, pk):
     """One binding: status, dates, documents and its timeline, with the actions its state allows."""
     binding = selectors.binding_for_party(user=request.user, pk=pk)
@@ -323,22 +336,27 @@ def act(request, pk, action):
 def document(request, pk):
     """Stream a proof document to someone allowed to see it, and log the view."""
     doc = selectors.document_for_viewer(user=request.user, pk=pk)
-    with transaction.atomic():
-        DocumentAccess.objects.create(document=doc, user=request.user, ip_address=client_ip(request))
-        if request.user.is_staff:
+    ip = client_ip(request)
+    if not request.user.is_staff:
+        # A party's look is one row: a single INSERT commits on its own (no BEGIN and COMMIT around it).
+        DocumentAccess.objects.create(document=doc, user=request.user, ip_address=ip)
+    else:
+        with transaction.atomic():  # a clerk's look is logged twice (access row, audit entry): both or neither
+            DocumentAccess.objects.create(document=doc, user=request.user, ip_address=ip)
             audit(
                 actor=request.user,
                 action=AuditAction.DOCUMENT_VIEW,
                 target=f"document:{doc.pk}",
                 case_number=doc.binding.application.case_number,
                 detail=doc.get_kind_display(),
-                ip=client_ip(request),
+                ip=ip,
                 region_code=region_of(doc),
             )
     return uploads.serve_document(doc.storage_name, doc.content_type, doc.kind)
 
 
 @login_required
+@viewer_page
 def notices(request):
     person = request.user.person
     qs = Notice.objects.filter(person=person) if person else Notice.objects.none()
@@ -351,4 +369,5 @@ def notices(request):
     unread = [n.pk for n in page.object_list if n.read_at is None]
     if unread:
         Notice.objects.filter(pk__in=unread).update(read_at=timezone.now())
+        people_changed(person.pk)  # an update() sends no signal: the kept pages' 未读 marks are out of date
     return render(request, "bindings/notices.html", {"page": page, "unread": set(unread)})

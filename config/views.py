@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 from bindings.standing import resident_standing
 
 from .middleware import is_outage
+from .pagecache import viewer_page
 from .tiles import TILES
 
 logger = logging.getLogger("hall.healthz")
 http_logger = logging.getLogger("hall.http")
 
 
+@viewer_page
 def home(request):
     """The hall's front page: for a signed-in resident, where he stands first (bindings.standing), then the tiles."""
     context = {"tiles": TILES}

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
 
+from config import pagecache
 from tests.baseline import Baseline
 from tests.factories import TEST_PASSWORD, InsuredPersonFactory, StaffFactory, UserFactory
 from tests.workers import redis_url_for_worker
@@ -74,10 +75,19 @@ def no_policies(db):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits and lockouts start at zero, and the policy generation token (policies/cache.py) is new: a policy
-    memoized by an earlier test, whose edits were rolled back, is never read by this one."""
+    memoized by an earlier test, whose edits were rolled back, is never read by this one; nor is a page kept by
+    config.pagecache (SQLite reuses the primary keys of rolled-back rows)."""
     cache.clear()
+    pagecache.clear()
     yield
     cache.clear()
+    pagecache.clear()
+
+
+@pytest.fixture
+def uncached_pages(monkeypatch):
+    """Every request builds its page (config.pagecache off): for tests that count what building a page costs."""
+    monkeypatch.setattr(pagecache, "enabled", False)
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ from bindings.ledger.selectors import person_or_404
 from bindings.ledger.settlement import PlaceLocation, posting_refusal
 from bindings.models import Binding, IdType
 from bindings.services.applications import RelativeInput, find_in_registry
+from config.pagecache import viewer_page
 from policies.choices import ChannelKind
 from policies.selectors import relationship_label, resolved_policies, resolved_policy
 
@@ -153,6 +154,7 @@ def _run_simulator(request, *, patients, resolve, channel, template, extra=None)
 # declares VIEW and only posting asks for PAY, refused in the middleware's words (clerks act for no one).
 @login_required
 @acting_scope(ProxyScope.VIEW)
+@viewer_page
 def simulator(request):
     """结算模拟: the resident picks the patient (himself, or a relative he authorizes) and the visit."""
     person = person_or_404(request.user)
@@ -233,6 +235,7 @@ USAGE_PER_PAGE = 20
 
 
 @login_required
+@viewer_page
 def usage(request):
     """共济使用明细: the authorizer's shared debits by relative and month; the relative's spending and from whom."""
     person = person_or_404(request.user)
@@ -267,6 +270,7 @@ def usage(request):
 
 
 @login_required
+@viewer_page
 def statement(request):
     """个人账户月度对账单: opening balance, each movement with the running balance, closing balance."""
     person = person_or_404(request.user)
@@ -292,6 +296,7 @@ def statement(request):
 
 @login_required
 @acting_scope(ProxyScope.PAY)
+@viewer_page
 def premium(request):
     """代缴居民医保: for each bound relative and payable year, the amount or the reason it cannot be paid."""
     person = person_or_404(request.user)

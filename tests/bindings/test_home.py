@@ -84,6 +84,7 @@ def _home_queries(client) -> int:
     return len(queries)
 
 
+@pytest.mark.usefixtures("uncached_pages")  # what building the page costs
 def test_home_query_count_does_not_grow_with_relatives(client, hall, family):
     authorizer, _pending = family
     client.force_login(hall.account(authorizer))

@@ -21,6 +21,7 @@ def _queries(client, url="/"):
     return len(ctx.captured_queries), response.content.decode()
 
 
+@pytest.mark.usefixtures("uncached_pages")  # what building the page costs
 def test_a_resident_who_acts_for_nobody_pays_for_the_switcher_once(client):
     user = UserFactory()
     client.force_login(user)

@@ -50,6 +50,67 @@ def test_the_seeder_writes_the_planned_rows(seeded):
     assert result["people"] == PEOPLE and result["seconds"] > 0
 
 
+def test_the_bulk_load_builds_again_the_indexes_it_drops(policies):
+    from django.db import connection
+
+    from bench import seed
+
+    tables = [m._meta.db_table for m in seed.BULK_MODELS]
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1", [tables])
+            return cursor.fetchall()
+
+    def constraints():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid) FROM pg_constraint
+                   WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2""",
+                [tables],
+            )
+            return cursor.fetchall()
+
+    before, constraints_before = indexes(), constraints()
+    with seed.bulk_load(foreign_keys=False) as load:
+        during, constraints_during = dict(indexes()), constraints()
+    assert load.indexes and all(name not in during for name, _sql in load.indexes)
+    # Plain indexes and foreign keys go: what enforces a rule on the rows themselves stays while they go in.
+    assert "binding_one_live_per_relative" in during and "ledger_one_opening_per_person" in during
+    assert "accounts_insuredperson_id_number_key" in during and "bindings_binding_pkey" in during
+    assert len(load.foreign_keys) >= 10 and {c[2] for c in constraints_during} == {"p", "u", "c"}
+    assert {c[1] for c in constraints_during} >= {"binding_not_self", "ledger_sign_matches_kind"}
+    assert indexes() == before and constraints() == constraints_before
+
+
+def test_the_foreign_keys_come_back_checked(policies):
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from bench import seed
+
+    orphan = {"id": seed.next_ids(LedgerEntry, 1)[0], "person_id": 10**9, "kind": "opening", "amount_fen": 1,
+              "balance_after_fen": 1, "occurred_on": seed.OPENING_DAY, "created_at": timezone.now()}  # fmt: skip
+    load = seed.bulk_load(foreign_keys=False)
+    with pytest.raises(IntegrityError, match="bindings_ledgerentry_person_id"), transaction.atomic(), load:
+        seed.copy_rows(LedgerEntry, [orphan])
+
+
+def test_the_bulk_id_numbers_are_make_id_numbers():
+    from datetime import date, timedelta
+
+    from accounts.demo import CITIES
+    from accounts.idnumbers import make_id_number
+    from bench import seed
+
+    for city in seed.CITY_KEYS:
+        district = CITIES[city][2]
+        for day, sequence in ((0, 500), (1234, 501), (23_999, 541), (8_888, 999)):
+            birth, number = seed.bulk_id_number(district, day, sequence)
+            assert birth == date(1940, 1, 1) + timedelta(days=day)
+            assert number == make_id_number(district, birth, sequence)
+
+
 def test_the_seeded_rows_keep_the_invariants(seeded):
     from bench.invariants import all_hold, check_invariants
 

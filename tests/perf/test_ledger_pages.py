@@ -15,7 +15,8 @@ from bindings.ledger import services as ledger
 from policies.relationships import Relationship
 from tests.bindings.ledger.conftest import Family, visit
 
-pytestmark = pytest.mark.django_db
+# What building each page costs: kept pages (config.pagecache, tests/perf/test_page_cache.py) are off here.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("uncached_pages")]
 Y = 100
 
 

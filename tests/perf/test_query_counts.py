@@ -16,7 +16,8 @@ from policies.cache import policies_changed
 from policies.models import PolicyRevision, PolicyVersion, Region
 from tests.factories import InsuredPersonFactory, StaffFactory, UserFactory, clerk
 
-pytestmark = pytest.mark.django_db
+# What building each page costs: kept pages (config.pagecache, tests/perf/test_page_cache.py) are off here.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("uncached_pages")]
 MORE = 11
 
 

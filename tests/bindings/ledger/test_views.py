@@ -200,6 +200,7 @@ def test_usage_filter_by_relative(client, wang):
 
 
 @pytest.mark.parametrize("who", ["son", "father"])
+@pytest.mark.usefixtures("uncached_pages")  # what building the page costs
 def test_usage_queries_do_not_grow_with_the_data(client, wang, who):
     login(client, wang["family"], wang[who])
     _debits(wang, 1)
@@ -216,6 +217,7 @@ def test_usage_queries_do_not_grow_with_the_data(client, wang, who):
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
 
 
+@pytest.mark.usefixtures("uncached_pages")  # what building the page costs
 def test_statement_queries_do_not_grow_with_the_data(client, wang):
     login(client, wang["family"], wang["son"])
     _debits(wang, 1)
