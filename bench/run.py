@@ -1,14 +1,16 @@
 """The benchmark suite: `make bench`. Seeds, serves, loads, measures, and writes BENCHMARKS.md.
 
     .venv/bin/python bench/run.py [--scale 10000,100000,1000000] [--quick] [--phases pages,concurrency,scaleout]
-        [--duration 15] [--warmup 3] [--connections 2] [--concurrency 16,64] [--port 8765] [--nginx-port 8790]
+        [--duration 15] [--warmup 3] [--curve-duration 10] [--curve-warmup 2] [--connections 2]
+        [--concurrency 16,64] [--port 8765] [--nginx-port 8790]
         [--database hall_bench] [--redis-db 3] [--out BENCHMARKS.md]
 
 1. Starts PostgreSQL and Redis on loopback when they are down (deploy/local-services.sh).
 2. Makes the template database (hall_bench_base): migrate, load_policies, seed_demo, seed_ledger, collectstatic.
 3. For each size of --scale (registry people, ascending): hall_bench from the template, bench/seed.py (people,
    bindings, ledger entries and audit rows with COPY; the signed-in users through the services), gunicorn with 2
-   sync workers in the production profile (bench.settings), wrk over every page, then in process
+   sync workers in the production profile (bench.settings), wrk over every page (--duration at the largest size,
+   --curve-duration at the smaller ones), then in process
    (bench/inprocess.py) the pre-check's latency, each page's queries and SQL time and, at the largest size, the
    EXPLAIN (ANALYZE) of each page's slowest statement.
 4. At the largest size: the concurrency phase (pre-check and submit under --concurrency connections against 4
@@ -51,6 +53,7 @@ ADMIN_P95_TARGET_MS = 100  # a clerk's and a supervisor's queue and case page (i
 PRECHECK_P95_TARGET_MS = 10
 PHOTO_SECONDS_TARGET = 1.0
 PHOTO_PEAK_TARGET_MB = 300
+SEED_SECONDS_TARGET = 300  # seeding a million registry people (issue 16)
 
 REPORT_LUA = r"""
 done = function(summary, latency, requests)
@@ -319,8 +322,11 @@ def post_targets(seed: dict, port: int) -> list[dict]:
     return out
 
 
-def load_pages(base: str, pages: list[dict], posts: list[dict], work: Path, args) -> dict:
-    """wrk over every page; marks a page `pending` when its URL is not built yet."""
+def load_pages(base: str, pages: list[dict], posts: list[dict], work: Path, args, duration=None, warmup=None) -> dict:
+    """wrk over every page for `duration` seconds after `warmup` (args' by default); marks a page `pending` when its
+    URL is not built yet."""
+    duration = args.duration if duration is None else duration
+    warmup = args.warmup if warmup is None else warmup
     (work / "report.lua").write_text(REPORT_LUA)
     (work / "post.lua").write_text(post_script(posts))
     results = {}
@@ -342,9 +348,9 @@ def load_pages(base: str, pages: list[dict], posts: list[dict], work: Path, args
             continue
         script = work / ("post.lua" if page.get("method") == "POST" else "report.lua")
         headers = {} if page.get("method") == "POST" else page["headers"]
-        log(f"wrk {page['key']} {page['path']} ({args.warmup} s warm-up, {args.duration} s)")
-        wrk(base + page["path"], script, headers, args.warmup, args.connections)
-        results[page["key"]] = wrk(base + page["path"], script, headers, args.duration, args.connections)
+        log(f"wrk {page['key']} {page['path']} ({warmup} s warm-up, {duration} s)")
+        wrk(base + page["path"], script, headers, warmup, args.connections)
+        results[page["key"]] = wrk(base + page["path"], script, headers, duration, args.connections)
         r = results[page["key"]]
         log(f"  {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms")
     return results
@@ -404,6 +410,13 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per page")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of load before each measurement")
+    parser.add_argument(
+        "--curve-duration",
+        type=int,
+        default=10,
+        help="seconds of load per page at the sizes of --scale below the largest (the curve's other points)",
+    )
+    parser.add_argument("--curve-warmup", type=int, default=2, help="warm-up seconds at those sizes")
     parser.add_argument("--connections", type=int, default=2, help="concurrent connections (one per worker)")
     parser.add_argument("--concurrency", default="16,64", help="connections for the concurrency phase")
     parser.add_argument("--port", type=int, default=8765, help="first of the ports used (up to port+3)")
@@ -417,6 +430,7 @@ def main() -> None:
     args.phases = {p.strip() for p in args.phases.split(",") if p.strip()}
     if args.quick:
         args.duration, args.warmup = min(args.duration, 2), min(args.warmup, 1)
+        args.curve_duration, args.curve_warmup = min(args.curve_duration, 2), min(args.curve_warmup, 1)
     args.submit_pool = [min(2 * c, 32) if args.quick else 2 * c for c in args.concurrency]
     args.secret = secrets.token_urlsafe(50)
     started = time.perf_counter()
@@ -459,9 +473,12 @@ def main() -> None:
         seed = json.loads((work / "seed.json").read_text())
         pages = page_set(seed, args.port)
         posts = post_targets(seed, args.port)
+        # The largest size is measured at full length (its table, targets and plans); the smaller ones, points
+        # of the curve, with --curve-duration, so that 10k, 100k and 1M fit in one run of about 45 minutes.
+        duration, warmup = (args.duration, args.warmup) if last else (args.curve_duration, args.curve_warmup)
         log(f"starting gunicorn on 127.0.0.1:{args.port} (2 workers, production profile)")
         with Gunicorn(env, args.port, workers=2) as server:
-            results = load_pages(server.base, pages, posts, work, args)
+            results = load_pages(server.base, pages, posts, work, args, duration, warmup)
         load_after = os.getloadavg()[0]
         log("in-process: pre-check latency, page profiles and the slowest statements' plans")
         profile_pages = [
@@ -482,7 +499,7 @@ def main() -> None:
              "BENCH_PRECHECK_ITERATIONS": "50" if args.quick else "500"})  # fmt: skip
         inprocess = json.loads((work / "inprocess.json").read_text())
         entry = {"scale": scale, "seed": seed, "seed_seconds": seed_seconds, "pages": pages, "results": results,
-                 "inprocess": inprocess, "load_after": load_after}  # fmt: skip
+                 "inprocess": inprocess, "load_after": load_after, "duration": duration, "warmup": warmup}  # fmt: skip
         if last and "concurrency" in args.phases:
             entry["concurrency"] = concurrency_phase(env, seed, args, work)
         if last and "scaleout" in args.phases:
@@ -586,10 +603,11 @@ def render(*, args, machine, runs, photo, total_seconds, load) -> str:  # noqa: 
         f"Each size is its own database made from one template (migrate, load_policies, seed_demo, seed_ledger), "
         "then bench/seed.py: registry people, one binding per two people (at most 50,000 submitted and waiting, the "
         "rest active), every authorizer's opening balance and one monthly credit in the ledger (balance = sum of "
-        "entries), one audit row per five bindings; all with PostgreSQL COPY, inside the constraints and the audit "
-        f"table's insert-only trigger. Database `{args.database}`, Redis database {args.redis_db}.",
+        "entries), one audit row per five bindings; all with PostgreSQL COPY, inside the constraints (the foreign "
+        "keys checked as they are added back after the COPY) and the audit table's insert-only trigger. "
+        f"Database `{args.database}`, Redis database {args.redis_db}.",
         "",
-        "| size | people | bindings | submitted (of which 宜春) | ledger entries | audit rows | COPY s | seed step s |",
+        "| size | people | bindings | submitted (of which 宜春) | ledger entries | audit rows | bulk s | seed step s |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in runs:
@@ -602,25 +620,50 @@ def render(*, args, machine, runs, photo, total_seconds, load) -> str:  # noqa: 
     t = big["seed"]["seed"]["timings"]
     lines += [
         "",
-        f"At {fmt_scale(big['scale'])} the COPY took {t['people']:.1f} s for the people, {t['bindings']:.1f} s for "
-        f"applications, bindings and events, {t['ledger']:.1f} s for the ledger, {t['audit']:.1f} s for the audit "
-        f"rows and {t['analyze']:.1f} s for VACUUM ANALYZE; the seed step also makes the signed-in users, "
-        "the concurrency pools and their proof through the services.",
+        "Seed time per size (seed step: the whole bench/seed.py; bulk: its COPY, index builds, foreign keys and "
+        "VACUUM ANALYZE): "
+        + ", ".join(
+            f"{fmt_scale(r['scale'])} {r['seed_seconds']:.0f} s ({r['seed']['seed']['seconds']:.0f} s)" for r in runs
+        )
+        + f". At {fmt_scale(big['scale'])} the COPY took {t['people']:.1f} s for the people, {t['bindings']:.1f} s "
+        f"for applications, bindings and events, {t['ledger']:.1f} s for the ledger and {t['audit']:.1f} s for the "
+        "audit rows, with the primary keys, unique constraints and indexes (one live binding per relative, one "
+        "opening and one monthly credit per person), check constraints and the audit trigger in place. As "
+        "pg_restore does, the tables' other indexes and their foreign keys were dropped for the load and made "
+        f"again after it: the indexes in {t.get('indexes', 0):.1f} s, the foreign keys (ALTER TABLE ... ADD "
+        f"CONSTRAINT, every row checked in one join) in {t.get('foreign_keys', 0):.1f} s; VACUUM ANALYZE took "
+        f"{t['analyze']:.1f} s. The seed's session has synchronous_commit off and 256MB of maintenance_work_mem and "
+        "work_mem. The rest of the seed step makes the signed-in users, the concurrency pools and their proof "
+        "through the services.",
         "",
         "## Scaling curve",
         "",
         f"req/s and p95 ms of each page at each size ({scales} registry people), wrk on 127.0.0.1, "
-        f"{args.connections} connections, {args.duration} s per page after {args.warmup} s of warm-up, gunicorn with "
-        "2 sync workers. A flat row is a page whose queries do not grow with the data.",
+        f"{args.connections} connections, gunicorn with 2 sync workers, "
+        + (
+            f"{big['duration']} s per page after {big['warmup']} s of warm-up at every size"
+            if len({(r["duration"], r["warmup"]) for r in runs}) == 1
+            else "; ".join(
+                f"{r['duration']} s per page after {r['warmup']} s of warm-up at {fmt_scale(r['scale'])}" for r in runs
+            )
+            + " (the smaller sizes are points of the curve, measured shorter: `--curve-duration`)"
+        )
+        + ". A flat row is a page whose queries do not grow with the data"
+        + ("; the last column is the largest size's req/s against the smallest's." if len(runs) > 1 else "."),
         "",
-        "| page | " + " | ".join(f"{fmt_scale(r['scale'])} req/s | p95 ms" for r in runs) + " |",
-        "|---|" + "---:|---:|" * len(runs),
+        "| page | "
+        + " | ".join(f"{fmt_scale(r['scale'])} req/s | p95 ms" for r in runs)
+        + (f" | {fmt_scale(big['scale'])} vs {fmt_scale(runs[0]['scale'])} |" if len(runs) > 1 else " |"),
+        "|---|" + "---:|---:|" * len(runs) + ("---:|" if len(runs) > 1 else ""),
     ]
     for page in pages:
         cells = []
         for r in runs:
             res = r["results"].get(page["key"])
             cells += [f"{res['rps']:.0f}", f"{res['p95']:.1f}"] if res else ["—", ""]
+        if len(runs) > 1:
+            first, last = runs[0]["results"].get(page["key"]), big["results"].get(page["key"])
+            cells.append(f"{last['rps'] / first['rps']:.0%}" if first and last and first["rps"] else "—")
         lines.append(f"| {page['name']} | " + " | ".join(cells) + " |")
     lines += [
         "",
@@ -637,27 +680,32 @@ def render(*, args, machine, runs, photo, total_seconds, load) -> str:  # noqa: 
         "`/bench/chrome/` is base.html with an empty content block: what every page pays for its header, banners "
         "and footer.",
         "",
-        "| page | URL | req/s | vs bare | p50 ms | p95 ms | p99 ms | queries | SQL ms | template ms | in-process ms |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | URL | req/s | vs bare | p50 ms | p95 ms | p99 ms | queries | SQL ms | template ms | in-process ms "
+        "(built) | in-process ms (kept) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for page in pages:
         if page.get("pending"):
             state = f"answered {page['failed']}" if page.get("failed") else "pending"
-            lines.append(f"| {page['name']} | `{page['path']}` | {state} | | | | | | | | |")
+            lines.append(f"| {page['name']} | `{page['path']}` | {state} | | | | | | | | | |")
             continue
         r, prof = results[page["key"]], profiles[page["key"]]
         method = "POST " if page.get("method") == "POST" else ""
+        kept_ms = f"{prof['kept_ms']:.1f}" if prof.get("kept") else "not kept"  # config.pagecache
         lines.append(
             f"| {page['name']} | `{method}{page['path']}` | {r['rps']:.0f} | {r['rps'] / bare:.0%} | "
             f"{r['p50']:.1f} | {r['p95']:.1f} | {r['p99']:.1f} | {prof['queries']} | {prof['sql_ms']:.1f} | "
-            f"{prof['template_ms']:.1f} | {prof['wall_ms']:.1f} |"
+            f"{prof['template_ms']:.1f} | {prof['wall_ms']:.1f} | {kept_ms} |"
         )
     errors = sum(res["errors"] for run_ in runs for res in run_["results"].values())
     lines += [
         "",
-        f"Errors and unexpected statuses over all page runs at every size: {errors}. The last four columns come from "
+        f"Errors and unexpected statuses over all page runs at every size: {errors}. The last five columns come from "
         "Django's test client on the same database and Redis (median of 10 requests, one at a time, statements "
-        "timed one by one). Template time includes queries that templates run.",
+        "timed one by one). Template time includes queries that templates run. Queries, SQL, templates and "
+        '"built" are the cost of building the page (config.pagecache off); "kept" is the same page served again '
+        "as wrk's requests are, from the worker's kept pages (docs/decisions/0009-fast-pages.md), or \"not kept\" "
+        "for a page that is always built (a POST, a file, the admin).",
         "",
     ]
     explained = [(p, profiles[p["key"]].get("explain")) for p in pages if not p.get("pending")]
@@ -832,6 +880,11 @@ def render(*, args, machine, runs, photo, total_seconds, load) -> str:  # noqa: 
         + f"); {full['queries']} queries, {full['sql_ms']:.1f} ms of them in SQL; {full['policy_queries']} of the "
         f"queries read the policy tables. The engine's share (facts and rules) p95 {engine['p95']:.2f} ms."
     )
+    if big["scale"] >= 1_000_000:
+        lines.append(
+            f"- **seeding {fmt_scale(big['scale'])} people**: {target(big['seed_seconds'], SEED_SECONDS_TARGET, 's')} "
+            f"for the whole seed step, {big['seed']['seed']['seconds']:.0f} s of it the bulk rows with COPY."
+        )
     peak_mb = photo["peak_rss_mib"] * 1.048576
     time_ok = photo["seconds_max"] < PHOTO_SECONDS_TARGET
     mem_ok = peak_mb < PHOTO_PEAK_TARGET_MB

@@ -9,6 +9,7 @@ secrets and URLs the load generator needs to OUT.json.
 """
 
 # ruff: noqa: E402 - Django is set up before the project's modules are imported
+import functools
 import io
 import json
 import os
@@ -66,6 +67,17 @@ def name() -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
 
 
+# The bulk people's names come from a pool drawn once with `name` (a million rng draws cost seconds of Python).
+NAME_POOL_SIZE = 4096
+_name_pool: list[str] = []
+
+
+def pooled_name(n: int) -> str:
+    if not _name_pool:
+        _name_pool.extend(name() for _ in range(NAME_POOL_SIZE))
+    return _name_pool[(n * 2_654_435_761) % NAME_POOL_SIZE]
+
+
 def plan(people: int, pending_max: int = PENDING_MAX) -> dict:
     """The bulk rows for `people` registry people: one binding per pair (an employee authorizer and a resident
     relative of the same city), the first `pending_max` submitted and the rest active; every authorizer has an
@@ -98,17 +110,96 @@ def copy_rows(model, rows) -> int:
             defaults[field.attname] = ""
         # psycopg adapts str, int, bool, date, datetime and None itself; JSON and UUIDs go through the field.
         prepare.append(field.get_internal_type() in ("JSONField", "UUIDField"))
-    plan_ = [(f.attname, p, f) for f, p in zip(fields, prepare, strict=True)]
+    # A row is a copy of the defaults with its own values put in place.
+    position = {f.attname: i for i, f in enumerate(fields)}
+    blank = [defaults.get(f.attname) for f in fields]
+    for i, (field, needs_prep) in enumerate(zip(fields, prepare, strict=True)):
+        if needs_prep and field.attname in defaults:
+            blank[i] = field.get_db_prep_save(defaults[field.attname], connection)
+    prepared = {f.attname: f for f, p in zip(fields, prepare, strict=True) if p}
     n = 0
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as cp:
         for row in rows:
-            values = []
-            for attname, needs_prep, field in plan_:
-                value = row[attname] if attname in row else defaults[attname]
-                values.append(field.get_db_prep_save(value, connection) if needs_prep else value)
+            values = blank.copy()
+            for attname, value in row.items():
+                field = prepared.get(attname)
+                values[position[attname]] = field.get_db_prep_save(value, connection) if field else value
             cp.write_row(values)
             n += 1
     return n
+
+
+BULK_MODELS = (InsuredPerson, Application, Binding, BindingEvent, LedgerEntry, AuditEntry)
+
+
+class bulk_load:
+    """The seed's session for COPY, as pg_restore loads a dump: the rows first, then the indexes and the foreign keys
+    in one pass each. No wait for the write-ahead log at each commit, memory for building indexes and joining.
+
+    The bulk tables' plain indexes and their foreign keys are dropped for the load; primary keys, unique constraints
+    and unique indexes (one live binding per relative, one opening and one credit a month per person), check
+    constraints and the audit table's trigger stay in place while the rows go in. After it the indexes come back
+    with their own definitions (pg_get_indexdef) and the foreign keys with theirs (pg_get_constraintdef, DEFERRABLE
+    INITIALLY DEFERRED as Django makes them): ALTER TABLE ... ADD CONSTRAINT checks every row in one join, where the
+    live constraint checked each row with its own query (and row lock) at the COPY's commit. Both come back also
+    when the load fails. `foreign_keys=True` (BENCH_SEED_LIVE_FOREIGN_KEYS=1) keeps the foreign keys in place."""
+
+    def __init__(self, models=BULK_MODELS, foreign_keys: bool = os.environ.get("BENCH_SEED_LIVE_FOREIGN_KEYS") == "1"):
+        self.tables = [m._meta.db_table for m in models]
+        self.live_foreign_keys = foreign_keys
+        self.indexes: list[tuple[str, str]] = []
+        self.foreign_keys: list[tuple[str, str, str]] = []
+        self.rebuild_seconds = self.constraint_seconds = 0.0
+
+    def __enter__(self):
+        if connection.in_atomic_block:
+            connection.check_constraints()  # see __exit__: no pending checks on a table being altered
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit = off")
+            cursor.execute("SET maintenance_work_mem = '256MB'")
+            cursor.execute("SET work_mem = '256MB'")
+            cursor.execute(
+                """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+                   FROM pg_index i
+                   WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary
+                     AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+                   ORDER BY 1""",
+                [self.tables],
+            )
+            self.indexes = cursor.fetchall()
+            if not self.live_foreign_keys:
+                cursor.execute(
+                    """SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)
+                       FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY 1, 2""",
+                    [self.tables],
+                )
+                self.foreign_keys = cursor.fetchall()
+            for table, name, _definition in self.foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+            for index, _definition in self.indexes:
+                cursor.execute(f"DROP INDEX {index}")
+        return self
+
+    def __exit__(self, exc_type, *exc):
+        if exc_type is not None and connection.in_atomic_block:
+            return False  # the transaction is broken: its rollback brings the indexes and constraints back
+        mark = time.perf_counter()
+        if connection.in_atomic_block:
+            # Inside one transaction (the tests) deferred foreign keys' checks may still be queued, and PostgreSQL
+            # alters or indexes no table with pending trigger events: run them now (SET CONSTRAINTS ALL IMMEDIATE,
+            # then DEFERRED again).
+            connection.check_constraints()
+        with connection.cursor() as cursor:
+            for _index, definition in self.indexes:
+                cursor.execute(definition)
+            self.rebuild_seconds = time.perf_counter() - mark
+            mark = time.perf_counter()
+            for table, name, definition in self.foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+            self.constraint_seconds = time.perf_counter() - mark
+            for setting in ("synchronous_commit", "maintenance_work_mem", "work_mem"):
+                cursor.execute(f"RESET {setting}")
+        return False
 
 
 def next_ids(model, n: int) -> range:
@@ -125,6 +216,42 @@ def next_ids(model, n: int) -> range:
     return range(first, first + n)
 
 
+# accounts.idnumbers.make_id_number for a million people, with the weighted sums of its parts memoised (the same
+# ISO 7064 MOD 11-2 check digit; tests/perf/test_bench_seed.py compares the two).
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"  # by the weighted sum modulo 11
+
+
+def _weighted(digits: str, start: int) -> int:
+    return sum(int(c) * w for c, w in zip(digits, ID_WEIGHTS[start:], strict=False))
+
+
+@functools.cache
+def _district(code: str) -> int:
+    return _weighted(code, 0)
+
+
+@functools.cache
+def _birth(day: int) -> tuple[date, str, int]:
+    birth = date(1940, 1, 1) + timedelta(days=day)
+    digits = f"{birth:%Y%m%d}"
+    return birth, digits, _weighted(digits, 6)
+
+
+@functools.cache
+def _sequence(sequence: int) -> tuple[str, int]:
+    digits = f"{sequence:03d}"
+    return digits, _weighted(digits, 14)
+
+
+def bulk_id_number(district: str, day: int, sequence: int) -> tuple[date, str]:
+    """The birth date (1940-01-01 + day) and the ID number `make_id_number(district, birth, sequence)`."""
+    birth, birth_digits, birth_sum = _birth(day)
+    sequence_digits, sequence_sum = _sequence(sequence)
+    check = ID_CHECK[(_district(district) + birth_sum + sequence_sum) % 11]
+    return birth, f"{district}{birth_digits}{sequence_digits}{check}"
+
+
 def person_row(n: int, pk: int, now) -> dict:
     """Person n: pair n // 2 lives in one city; even n is the pair's employee authorizer, odd n the relative.
     ID numbers are unique per (city, birth, sequence); sequences 500+ never meet the demo people's."""
@@ -132,14 +259,14 @@ def person_row(n: int, pk: int, now) -> dict:
     city = CITY_KEYS[pair % len(CITY_KEYS)]
     province, city_code, district = CITIES[city]
     index = 2 * (pair // len(CITY_KEYS)) + relative
-    birth = date(1940, 1, 1) + timedelta(days=index % 24_000)
-    id_number = make_id_number(district, birth, 500 + index // 24_000)
+    sequence = 500 + index // 24_000
+    birth, id_number = bulk_id_number(district, index % 24_000, sequence)
     employee = not relative
     return {
         "id": pk,
         "id_number": id_number,
-        "name": name(),
-        "sex": "M" if int(id_number[16]) % 2 else "F",
+        "name": pooled_name(n),
+        "sex": "M" if sequence % 2 else "F",
         "birth_date": birth,
         "phone": "",
         "scheme": "employee" if employee else "resident",
@@ -158,8 +285,24 @@ def seed_bulk(people_total: int = PEOPLE_TOTAL, pending_max: int = PENDING_MAX, 
 
     The rows satisfy every constraint and trigger: one live binding per relative (each relative appears once),
     balance = the sum of the person's entries (opening + one credit), balance_after running, audit rows only
-    inserted."""
+    inserted. The COPY runs in `bulk_load` (plain indexes and foreign keys after the rows); then the statistics."""
     started = time.perf_counter()
+    with bulk_load() as load:
+        counts, timings = copy_bulk(people_total, pending_max, clerk)
+    timings["indexes"], timings["foreign_keys"] = load.rebuild_seconds, load.constraint_seconds
+    mark = time.perf_counter()
+    # VACUUM also sets the visibility map, so the queue's counts can be index-only scans; inside a transaction
+    # (the tests) only ANALYZE is possible.
+    analyze = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+    with connection.cursor() as cursor:
+        for model in BULK_MODELS:
+            cursor.execute(f"{analyze} {model._meta.db_table}")
+    timings["analyze"] = time.perf_counter() - mark
+    return {**counts, "seconds": time.perf_counter() - started, "timings": timings}
+
+
+def copy_bulk(people_total: int, pending_max: int, clerk=None) -> tuple[dict, dict]:
+    """The COPY of `seed_bulk`: the counts of `plan` and the seconds each table took."""
     counts = plan(people_total, pending_max)
     now = timezone.now()
     clerk = clerk or User.objects.get(username="admin")
@@ -216,6 +359,7 @@ def seed_bulk(people_total: int = PEOPLE_TOTAL, pending_max: int = PENDING_MAX, 
                     "application_id": app_ids[i],
                     "authorizer_id": authorizer,
                     "relative_id": relative,
+                    "region_code": city_code,  # the application's, as the service copies it
                     "relationship": rng.choice(["spouse", "parent", "child"]),
                     "status": Status.SUBMITTED if pending else Status.ACTIVE,
                     "needs_review": True,
@@ -297,15 +441,7 @@ def seed_bulk(people_total: int = PEOPLE_TOTAL, pending_max: int = PENDING_MAX, 
     mark = time.perf_counter()
     copy_rows(AuditEntry, audit_rows())
     timings["audit"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    # VACUUM also sets the visibility map, so the queue's counts can be index-only scans; inside a transaction
-    # (the tests) only ANALYZE is possible.
-    analyze = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-    with connection.cursor() as cursor:
-        for model in (InsuredPerson, Application, Binding, BindingEvent, LedgerEntry, AuditEntry):
-            cursor.execute(f"{analyze} {model._meta.db_table}")
-    timings["analyze"] = time.perf_counter() - mark
-    return {**counts, "seconds": time.perf_counter() - started, "timings": timings}
+    return counts, timings
 
 
 def photo(text: str, size=(1600, 1200)) -> SimpleUploadedFile:
@@ -343,8 +479,11 @@ def wang_jianguo_family() -> dict:
     return {"user": user, "document": str(document.pk), "binding": document.binding_id}
 
 
-def precheck_users(count: int = PRECHECK_USERS, offset: int = 0, prefix: str = "bench_precheck") -> list[dict]:
-    """Residents with a draft application and a relative to pre-check, one per concurrent POST stream."""
+def precheck_users(
+    count: int = PRECHECK_USERS, offset: int = 0, prefix: str = "bench_precheck", pairs: bool = False
+) -> list[dict]:
+    """Residents with a draft application and a relative to pre-check, one per concurrent POST stream. With
+    `pairs` only the first of each two gets a new relative (candidate None for the second: they share it)."""
     authorizers = InsuredPerson.objects.filter(
         # Bulk authorizers of 宜春 (each already has a binding), old enough to have a child of 12.
         city_code="360900",
@@ -357,14 +496,16 @@ def precheck_users(count: int = PRECHECK_USERS, offset: int = 0, prefix: str = "
     out = []
     for i, authorizer in enumerate(authorizers, start=offset):
         user = User.objects.create_user(f"{prefix}_{i}", password=None, person=authorizer)
-        candidate = InsuredPerson.objects.create(
-            id_number=make_id_number("360902", date(2012, 1, 1) + timedelta(days=i), 900),
-            name=name(),
-            scheme="resident",
-            category="",
-            province_code="360000",
-            city_code="360900",
-        )
+        candidate = None
+        if not (pairs and (i - offset) % 2):
+            candidate = InsuredPerson.objects.create(
+                id_number=make_id_number("360902", date(2012, 1, 1) + timedelta(days=i), 900),
+                name=name(),
+                scheme="resident",
+                category="",
+                province_code="360000",
+                city_code="360900",
+            )
         application = services.application_start(authorizer=authorizer, actor=user)
         out.append({"user": user, "case": application.case_number, "candidate": candidate})
     return out
@@ -373,14 +514,12 @@ def precheck_users(count: int = PRECHECK_USERS, offset: int = 0, prefix: str = "
 def submit_pool(count: int, offset: int) -> list[dict]:
     """`count` applications ready to submit (a draft relative with its proof), in pairs of two authorizers asking
     for the same relative: submitted at the same moment, exactly one of each pair may win."""
-    users = precheck_users(count, offset, prefix="bench_submit")
+    users = precheck_users(count, offset, prefix="bench_submit", pairs=True)
     out = []
     small = photo("proof", size=(480, 360)).read()  # a small scan: the pool is about the submit, not the upload
     for n, u in enumerate(users):
         if n % 2 == 0:
-            relative = u["candidate"]
-        else:
-            InsuredPerson.objects.filter(pk=u["candidate"].pk).delete()  # the pair shares its first's relative
+            relative = u["candidate"]  # the second of the pair asks for the same relative
         application = Application.objects.get(case_number=u["case"])
         data = RelativeInput("resident_id", relative.id_number, relative.name, "child")
         result = services.binding_add_relative(application=application, data=data, actor=u["user"])
