@@ -71,6 +71,8 @@ def _bump(person_ids) -> None:
     try:
         cache.set_many({_version_key(pk): uuid.uuid4().hex for pk in person_ids}, VERSION_TTL)
     except Exception:  # noqa: BLE001 - a cache outage must not fail the write; pages are not cached then either
+        # This worker forgets its pages; another worker's pages of these people end with MAX_AGE at the latest.
+        clear()
         logger.warning("page cache unavailable; could not mark pages of %s as changed", sorted(person_ids))
 
 

@@ -17,6 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_GET
 
+from config.pagecache import viewer_page
+
 from . import cache as policy_cache
 from .selectors import (
     recent_revisions,
@@ -66,6 +68,7 @@ def _fragment(name: str, context: dict) -> SafeString:
 
 
 @require_GET
+@viewer_page  # a signed-in resident's whole page (config.pagecache); visitors get the fragment
 def index(request):
     query = request.GET.get("q", "").strip()[:50]
 
@@ -90,6 +93,7 @@ def _region_and_history(token, slug: str) -> tuple:
 
 
 @require_GET
+@viewer_page  # a signed-in resident's whole page (config.pagecache); visitors get the fragment
 def detail(request, slug):
     on, date_error = _day(request)
     today = timezone.localdate()
@@ -124,6 +128,7 @@ def _requested_slugs(request) -> list[str]:
 
 
 @require_GET
+@viewer_page  # a signed-in resident's whole page (config.pagecache); visitors get the fragment
 def compare(request):
     slugs = _requested_slugs(request)
     on = timezone.localdate()
@@ -159,6 +164,7 @@ def compare(request):
 
 
 @require_GET
+@viewer_page  # a signed-in resident's whole page (config.pagecache); visitors get the fragment
 def guide(request):
     on = timezone.localdate()
     selected = request.GET.get("region", "").strip()[:50]

@@ -203,3 +203,15 @@ def test_proxy_grant_scope_changes_show(client, rows):
     grant.save()
     page = get(client, "/bindings/mine/")
     assert not hit(page)
+
+
+def test_a_policy_write_rebuilds_a_residents_policy_page(client, rows):
+    """The city page a resident keeps rereading is kept whole; any policy write (a new generation token) ends it."""
+    from policies.cache import policies_changed
+
+    client.force_login(rows.authorizer_user)
+    get(client, "/policies/yichun/")
+    assert hit(get(client, "/policies/yichun/"))
+    policies_changed()
+    assert not hit(get(client, "/policies/yichun/"))
+    assert hit(get(client, "/policies/yichun/"))

@@ -64,6 +64,7 @@ def resident(db):
 
 @pytest.mark.parametrize("viewer", ["anonymous", "resident", "resident in 关怀模式"])
 @pytest.mark.parametrize("page", PAGES)
+@pytest.mark.usefixtures("uncached_pages")  # the fragment layer; a resident's whole page kept: test_page_cache.py
 def test_a_repeated_policy_page_reads_no_policy_row(client, policies, resident, viewer, page):
     if viewer != "anonymous":
         resident.elder_mode = viewer.endswith("关怀模式")
