@@ -227,7 +227,7 @@ class Binding(models.Model):
 
     def save(self, *args, **kwargs):
         if self._state.adding and not self.region_code and self.application_id:
-            self.region_code = self.application.city_code  # the service passes it; this covers any other create
+            self.region_code = self.application.city_code  # every create, the service's and any other
         super().save(*args, **kwargs)
 
     def is_expired_on(self, on: date) -> bool:

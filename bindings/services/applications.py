@@ -139,7 +139,6 @@ def binding_add_relative(
             application=application,
             relative=relative,
             authorizer=application.authorizer,
-            region_code=application.city_code,  # the queue's region, without a join (Binding.region_code)
             relationship=data.relationship,
             relative_id_type=data.id_type,
             relative_phone=data.phone,

@@ -1,4 +1,4 @@
-"""The review queue's table is built in one pass (bindings/admin/queue.py, QueueChangeList.results_html), and a
+"""The review queue's table is built in one pass (bindings/admin/queue_rows.py, QueueChangeList.results_html), and a
 clerk's queue is filtered on the binding's own region code (Binding.region_code, migration 0013).
 
 The fast table must be exactly what admin's `{% result_list %}` renders: the same cells, classes, link (with the
